@@ -1,0 +1,1 @@
+//! `rhoc`: the Rholang front end (parser, normalizer) and the command line.

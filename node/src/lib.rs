@@ -1,0 +1,3 @@
+//! `rho-node`: the validator daemon (storage, deploys, blocks, networking).
+//!
+//! Not yet implemented.

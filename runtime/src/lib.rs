@@ -1,0 +1,3 @@
+//! `rho-runtime`: executes normalized Rholang.
+//!
+//! Work in progress: the tuplespace, matcher and evaluator land here.

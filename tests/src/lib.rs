@@ -1,0 +1,1 @@
+//! Shared helpers for rhoc's integration and conformance tests.
