@@ -1,3 +1,5 @@
 //! `rho-runtime`: executes normalized Rholang.
 //!
 //! Work in progress: the tuplespace, matcher and evaluator land here.
+
+pub mod matcher;

@@ -1,0 +1,1 @@
+//! The spatial matcher: matches a target Par against a pattern Par.
