@@ -1,0 +1,7 @@
+//! Parsing: source text to an [`ast::Ast`], with diagnostics.
+
+pub(crate) mod ast;
+pub(crate) mod lexer;
+mod parser;
+
+pub(crate) use parser::parse;
