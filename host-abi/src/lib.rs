@@ -6,6 +6,20 @@
 //! used by the compiler (which produces Pars), the runtime (which executes
 //! them) and every tool that exchanges normalized terms. It depends on neither
 //! wasmtime nor the compiler.
+//!
+//! - [`par`]: the generated data model.
+//! - [`sort`]: the canonical form of Pars and their total order.
+//! - [`encode`]: protobuf serialization that copes with deep nesting.
 #![deny(missing_docs)]
 
+mod bigint;
+mod decode;
+pub mod encode;
 pub mod par;
+mod score;
+pub mod sort;
+mod stack;
+mod term;
+
+pub use encode::{DecodeError, Term, decode_par, encode_par};
+pub use sort::{cmp_expr, cmp_par, sort_par};
