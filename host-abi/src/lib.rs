@@ -10,16 +10,22 @@
 //! - [`par`]: the generated data model.
 //! - [`sort`]: the canonical form of Pars and their total order.
 //! - [`encode`]: protobuf serialization that copes with deep nesting.
+//! - [`print`]: the reference's pretty printer.
+//! - [`source_map`]: from normalized terms back to source positions.
 #![deny(missing_docs)]
 
 mod bigint;
 mod decode;
 pub mod encode;
 pub mod par;
+pub mod print;
 mod score;
 pub mod sort;
+pub mod source_map;
 mod stack;
 mod term;
 
 pub use encode::{DecodeError, Term, decode_par, encode_par};
+pub use print::print_par;
 pub use sort::{cmp_expr, cmp_par, sort_par};
+pub use source_map::{SourceLoc, SourceMap, term_key};
