@@ -18,10 +18,27 @@ pub(crate) struct ProcId(u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct NameId(u32);
 
+/// A variable's name: one written in the source, or one made up by a
+/// desugaring (which no source name can capture).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum VarName<'src> {
+    User(&'src str),
+    Fresh(u32),
+}
+
+impl std::fmt::Display for VarName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VarName::User(text) => f.write_str(text),
+            VarName::Fresh(number) => write!(f, "<fresh {number}>"),
+        }
+    }
+}
+
 /// An identifier with its span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ident<'src> {
-    pub(crate) text: &'src str,
+    pub(crate) name: VarName<'src>,
     pub(crate) span: Span,
 }
 
@@ -36,7 +53,7 @@ pub(crate) enum ProcVar<'src> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Name<'src> {
     Wildcard,
-    Var(&'src str),
+    Var(VarName<'src>),
     Quote(ProcId),
 }
 
@@ -288,26 +305,53 @@ impl<'src> Ast<'src> {
         id
     }
 
-    /// The process node `id`.
-    pub(crate) fn get(&self, id: ProcId) -> &ProcNode<'src> {
-        &self.procs[id.0 as usize]
+    /// Adds a process node with the given span.
+    pub(crate) fn proc_at(&mut self, span: Span, kind: Proc<'src>) -> ProcId {
+        self.proc(span.start as usize, span.end as usize, kind)
     }
 
-    /// The name node `id`.
-    pub(crate) fn get_name(&self, id: NameId) -> &NameNode<'src> {
-        &self.names[id.0 as usize]
+    /// Adds a name node with the given span.
+    pub(crate) fn name_at(&mut self, span: Span, kind: Name<'src>) -> NameId {
+        self.name(span.start as usize, span.end as usize, kind)
     }
 
-    /// The number of process nodes.
-    pub(crate) fn proc_count(&self) -> usize {
-        self.procs.len()
+    /// Moves the process node `id` out of the arena, leaving an error node.
+    /// Each node of a tree is visited once, so nothing is cloned.
+    pub(crate) fn take(&mut self, id: ProcId) -> ProcNode<'src> {
+        let node = &mut self.procs[id.0 as usize];
+        let span = node.span;
+        std::mem::replace(
+            node,
+            ProcNode {
+                kind: Proc::Error,
+                span,
+            },
+        )
+    }
+
+    /// The name node `id` (names hold no lists, so they are copied).
+    pub(crate) fn name_node(&self, id: NameId) -> NameNode<'src> {
+        self.names[id.0 as usize]
+    }
+
+    /// The operands of `id` if it is `P | Q`.
+    pub(crate) fn par_operands(&self, id: ProcId) -> Option<(ProcId, ProcId)> {
+        match self.procs[id.0 as usize].kind {
+            Proc::Par(left, right) => Some((left, right)),
+            _ => None,
+        }
+    }
+
+    /// The span of the process node `id`.
+    pub(crate) fn span(&self, id: ProcId) -> Span {
+        self.procs[id.0 as usize].span
     }
 }
 
 /// Builds an identifier from its text and offsets.
 pub(crate) fn ident(start: usize, text: &str, end: usize) -> Ident<'_> {
     Ident {
-        text,
+        name: VarName::User(text),
         span: Span::new(start, end),
     }
 }

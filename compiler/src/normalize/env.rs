@@ -1,0 +1,389 @@
+//! The normalizer's variable environments, after the reference's
+//! `BoundMapChain`, `BoundMap` and `FreeMap`.
+//!
+//! Bound variables get De Bruijn indices: the most recently bound variable
+//! has index 0. Every pattern starts a new level of the chain, in which
+//! only the pattern's own binders are visible as plain variables; outer
+//! variables are reached with `=x`, whose depth counts the levels crossed.
+//!
+//! Free variables of a pattern get levels 0, 1, ... in order of first
+//! occurrence. When the pattern's body is normalized, its free variables
+//! are absorbed into the bound map.
+//!
+//! The reference uses persistent maps; here one mutable chain is kept, and
+//! every scope records a [`Mark`] to undo its bindings when it ends.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Span;
+use crate::syntax::ast::VarName;
+
+/// Whether a variable stands for a process or a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sort {
+    Proc,
+    Name,
+}
+
+/// What a bound variable resolves to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Bound {
+    /// De Bruijn index within its chain level.
+    pub(super) index: u32,
+    pub(super) sort: Sort,
+    /// Where the variable was bound.
+    pub(super) span: Span,
+}
+
+/// A variable bound by a pattern in the current level, before absorption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Free {
+    pub(super) level: u32,
+    pub(super) sort: Sort,
+    /// Where the variable first occurs.
+    pub(super) span: Span,
+}
+
+/// The logical connectives counted in a free map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ConnectiveKind {
+    And,
+    Or,
+    Not,
+}
+
+impl ConnectiveKind {
+    /// The reference's description of the connective.
+    pub(super) fn describe(self) -> &'static str {
+        match self {
+            ConnectiveKind::And => "/\\ (conjunction)",
+            ConnectiveKind::Or => "\\/ (disjunction)",
+            ConnectiveKind::Not => "~ (negation)",
+        }
+    }
+}
+
+/// The free variables, wildcards and connectives of a pattern (or of the
+/// whole program, where any of them is an error).
+#[derive(Clone, Debug, Default)]
+pub(super) struct FreeMap<'src> {
+    next_level: u32,
+    vars: HashMap<VarName<'src>, Free>,
+    /// Names in order of first occurrence, for deterministic iteration.
+    order: Vec<VarName<'src>>,
+    pub(super) wildcards: Vec<Span>,
+    pub(super) connectives: Vec<(ConnectiveKind, Span)>,
+}
+
+/// A variable bound twice: its name and both positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Reuse<'src> {
+    pub(super) name: VarName<'src>,
+    pub(super) first: Span,
+    pub(super) second: Span,
+}
+
+impl<'src> FreeMap<'src> {
+    pub(super) fn get(&self, name: VarName<'src>) -> Option<Free> {
+        self.vars.get(&name).copied()
+    }
+
+    /// Adds a free variable and returns its level.
+    pub(super) fn put(&mut self, name: VarName<'src>, sort: Sort, span: Span) -> u32 {
+        let level = self.next_level;
+        self.next_level += 1;
+        if self.vars.insert(name, Free { level, sort, span }).is_none() {
+            self.order.push(name);
+        }
+        level
+    }
+
+    pub(super) fn add_wildcard(&mut self, span: Span) {
+        self.wildcards.push(span);
+    }
+
+    pub(super) fn add_connective(&mut self, kind: ConnectiveKind, span: Span) {
+        self.connectives.push((kind, span));
+    }
+
+    /// The number of named free variables (`countNoWildcards`).
+    pub(super) fn count_no_wildcards(&self) -> u32 {
+        self.next_level
+    }
+
+    /// Whether anything at all is free (the reference's `count > 0`).
+    pub(super) fn is_empty(&self) -> bool {
+        self.next_level == 0 && self.wildcards.is_empty() && self.connectives.is_empty()
+    }
+
+    /// The named free variables in order of first occurrence.
+    pub(super) fn vars(&self) -> impl Iterator<Item = (VarName<'src>, Free)> + '_ {
+        self.order
+            .iter()
+            .filter_map(|name| self.vars.get(name).map(|free| (*name, *free)))
+    }
+
+    /// Appends `other`'s variables after this map's, shifting their levels.
+    /// Returns the variables that both maps bind.
+    pub(super) fn merge(&mut self, other: &FreeMap<'src>) -> Vec<Reuse<'src>> {
+        let mut reused = Vec::new();
+        let offset = self.next_level;
+        for (name, free) in other.vars() {
+            let shifted = Free {
+                level: free.level + offset,
+                ..free
+            };
+            match self.vars.insert(name, shifted) {
+                Some(previous) => reused.push(Reuse {
+                    name,
+                    first: previous.span,
+                    second: free.span,
+                }),
+                None => self.order.push(name),
+            }
+        }
+        self.next_level += other.next_level;
+        self.wildcards.extend_from_slice(&other.wildcards);
+        self.connectives.extend_from_slice(&other.connectives);
+        reused
+    }
+
+    /// A snapshot of the map's size, to see what a sub-term added.
+    pub(super) fn size(&self) -> (u32, usize) {
+        (self.next_level, self.wildcards.len())
+    }
+
+    /// The variables added since `size` was taken.
+    pub(super) fn vars_since(&self, size: (u32, usize)) -> Vec<(VarName<'src>, Free)> {
+        self.vars()
+            .filter(|(_, free)| free.level >= size.0)
+            .collect()
+    }
+
+    /// Forgets everything added since `size` was taken.
+    pub(super) fn truncate(&mut self, size: (u32, usize)) {
+        let removed: Vec<VarName<'src>> = self
+            .vars()
+            .filter(|(_, free)| free.level >= size.0)
+            .map(|(name, _)| name)
+            .collect();
+        for name in removed {
+            self.vars.remove(&name);
+        }
+        self.order.retain(|name| self.vars.contains_key(name));
+        self.next_level = size.0;
+        self.wildcards.truncate(size.1);
+    }
+}
+
+/// One level of the bound chain: the variables bound in the current
+/// pattern (or at the top).
+#[derive(Debug, Default)]
+struct Scope<'src> {
+    next_index: u32,
+    /// Every binding of each name, innermost last, as (level, sort, span).
+    bindings: HashMap<VarName<'src>, Vec<(u32, Sort, Span)>>,
+    /// Names in binding order, to undo bindings.
+    log: Vec<VarName<'src>>,
+}
+
+impl<'src> Scope<'src> {
+    fn get(&self, name: VarName<'src>) -> Option<Bound> {
+        let &(level, sort, span) = self.bindings.get(&name)?.last()?;
+        Some(Bound {
+            index: self.next_index - level - 1,
+            sort,
+            span,
+        })
+    }
+
+    fn bind(&mut self, name: VarName<'src>, level: u32, sort: Sort, span: Span) {
+        self.bindings
+            .entry(name)
+            .or_default()
+            .push((level, sort, span));
+        self.log.push(name);
+    }
+}
+
+/// The position to which [`BoundChain::restore`] undoes bindings.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Mark {
+    log_len: usize,
+    next_index: u32,
+}
+
+/// The chain of bound maps, innermost (the current pattern) last.
+#[derive(Debug)]
+pub(super) struct BoundChain<'src> {
+    scopes: Vec<Scope<'src>>,
+}
+
+impl<'src> BoundChain<'src> {
+    pub(super) fn new() -> BoundChain<'src> {
+        BoundChain {
+            scopes: vec![Scope::default()],
+        }
+    }
+
+    fn current(&self) -> &Scope<'src> {
+        let last = self.scopes.len() - 1;
+        &self.scopes[last]
+    }
+
+    fn current_mut(&mut self) -> &mut Scope<'src> {
+        let last = self.scopes.len() - 1;
+        &mut self.scopes[last]
+    }
+
+    /// How many patterns deep we are (0 outside any pattern).
+    pub(super) fn depth(&self) -> u32 {
+        u32::try_from(self.scopes.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Looks a variable up in the current level only (`get`).
+    pub(super) fn get(&self, name: VarName<'src>) -> Option<Bound> {
+        self.current().get(name)
+    }
+
+    /// Looks a variable up through all levels, innermost first, and returns
+    /// it with the number of levels crossed (`find`).
+    pub(super) fn find(&self, name: VarName<'src>) -> Option<(Bound, u32)> {
+        self.scopes
+            .iter()
+            .rev()
+            .enumerate()
+            .find_map(|(depth, scope)| {
+                scope
+                    .get(name)
+                    .map(|bound| (bound, u32::try_from(depth).unwrap_or(u32::MAX)))
+            })
+    }
+
+    /// The number of variables bound in the current level.
+    pub(super) fn count(&self) -> u32 {
+        self.current().next_index
+    }
+
+    /// Binds a variable in the current level.
+    pub(super) fn put(&mut self, name: VarName<'src>, sort: Sort, span: Span) {
+        let scope = self.current_mut();
+        let level = scope.next_index;
+        scope.next_index += 1;
+        scope.bind(name, level, sort, span);
+    }
+
+    /// Binds a pattern's free variables, after those already bound.
+    pub(super) fn absorb_free(&mut self, free: &FreeMap<'src>) {
+        let scope = self.current_mut();
+        let base = scope.next_index;
+        for (name, var) in free.vars() {
+            scope.bind(name, base + var.level, var.sort, var.span);
+        }
+        scope.next_index += free.count_no_wildcards();
+    }
+
+    /// The current position, for [`BoundChain::restore`].
+    pub(super) fn mark(&self) -> Mark {
+        let scope = self.current();
+        Mark {
+            log_len: scope.log.len(),
+            next_index: scope.next_index,
+        }
+    }
+
+    /// Undoes the bindings made in the current level since `mark`.
+    pub(super) fn restore(&mut self, mark: Mark) {
+        let scope = self.current_mut();
+        while scope.log.len() > mark.log_len {
+            let Some(name) = scope.log.pop() else { break };
+            if let Some(stack) = scope.bindings.get_mut(&name) {
+                stack.pop();
+                if stack.is_empty() {
+                    scope.bindings.remove(&name);
+                }
+            }
+        }
+        scope.next_index = mark.next_index;
+    }
+
+    /// Enters a pattern.
+    pub(super) fn push(&mut self) {
+        self.scopes.push(Scope::default());
+    }
+
+    /// Leaves a pattern.
+    pub(super) fn pop(&mut self) {
+        if self.scopes.len() > 1 {
+            self.scopes.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str) -> VarName<'_> {
+        VarName::User(name)
+    }
+
+    #[test]
+    fn latest_binding_has_index_zero() {
+        let mut chain = BoundChain::new();
+        chain.put(user("x"), Sort::Name, Span::default());
+        chain.put(user("y"), Sort::Proc, Span::default());
+        assert_eq!(chain.get(user("y")).map(|bound| bound.index), Some(0));
+        assert_eq!(chain.get(user("x")).map(|bound| bound.index), Some(1));
+        let mark = chain.mark();
+        chain.put(user("x"), Sort::Proc, Span::default());
+        assert_eq!(
+            chain.get(user("x")),
+            Some(Bound {
+                index: 0,
+                sort: Sort::Proc,
+                span: Span::default()
+            })
+        );
+        chain.restore(mark);
+        assert_eq!(
+            chain.get(user("x")).map(|bound| (bound.index, bound.sort)),
+            Some((1, Sort::Name))
+        );
+    }
+
+    #[test]
+    fn patterns_see_only_their_own_level() {
+        let mut chain = BoundChain::new();
+        chain.put(user("x"), Sort::Name, Span::default());
+        chain.push();
+        assert_eq!(chain.get(user("x")), None);
+        assert_eq!(
+            chain
+                .find(user("x"))
+                .map(|(bound, depth)| (bound.index, depth)),
+            Some((0, 1))
+        );
+        chain.pop();
+        assert_eq!(chain.depth(), 0);
+    }
+
+    #[test]
+    fn merge_shifts_levels_and_reports_reuse() {
+        let mut left = FreeMap::default();
+        left.put(user("a"), Sort::Name, Span::new(0, 1));
+        let mut right = FreeMap::default();
+        right.put(user("b"), Sort::Name, Span::new(5, 6));
+        right.put(user("a"), Sort::Name, Span::new(7, 8));
+        let reused = left.merge(&right);
+        assert_eq!(left.get(user("b")).map(|free| free.level), Some(1));
+        assert_eq!(
+            reused,
+            vec![Reuse {
+                name: user("a"),
+                first: Span::new(0, 1),
+                second: Span::new(7, 8)
+            }]
+        );
+    }
+}
