@@ -4,6 +4,7 @@
 # shared conformance programs through the rhoc binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo build --release --bins
 cargo test --release --workspace
 shared=../shared
 if [ -x "$shared/tools/conformance" ]; then

@@ -1,5 +1,22 @@
 //! `rho-runtime`: executes normalized Rholang.
 //!
-//! Work in progress: the tuplespace, matcher and evaluator land here.
+//! The runtime owns everything that runs a deploy: values ([`value`]), the
+//! spatial matcher ([`matcher`]), operators and methods ([`ops`]), the
+//! tuplespace with its event log ([`tuplespace`]), fresh names ([`names`]),
+//! phlo accounting ([`phlo`]), the system processes ([`system`]) and the Par
+//! evaluator ([`eval`]). Its users are the `rhoc` CLI, the node and the
+//! tests, all through this crate's public API.
 
+pub mod error;
+pub mod eval;
 pub mod matcher;
+pub mod names;
+pub mod ops;
+pub mod phlo;
+pub mod system;
+pub mod tuplespace;
+pub mod value;
+
+pub use error::{LocatedError, RuntimeError};
+pub use eval::{DEFAULT_SEED, LogMode, RunConfig, RunReport, run};
+pub use value::Value;

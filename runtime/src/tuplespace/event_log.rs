@@ -1,0 +1,389 @@
+//! The event log: Produce, Consume and COMM events, as a running digest, a
+//! full record, or a record being replayed.
+//!
+//! The digest is a cheap 64-bit mix (no cryptographic hash per COMM); a full
+//! record is kept only when asked for (`rhoc run --record`). The text format
+//! is one event per line:
+//!
+//! ```text
+//! rhoc-event-log 1
+//! P <seq> <channel-key> <persistent 0|1>
+//! C <seq> <channel-key>,<channel-key>... <persistent 0|1> <peek 0|1>
+//! M <continuation-seq> <datum-seq>,<datum-seq>...
+//! ```
+//!
+//! Channel keys are 64-bit structural hashes of the channel values, in hex.
+//! In replay, every Produce and Consume must match the record, and every COMM
+//! follows the recorded choice of continuation and data.
+
+use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
+
+use super::Seq;
+use crate::error::RuntimeError;
+use crate::value::Value;
+
+const HEADER: &str = "rhoc-event-log 1";
+
+/// One event of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A send.
+    Produce {
+        /// Its sequence number.
+        seq: Seq,
+        /// Key of its channel.
+        channel: u64,
+        /// `!!`.
+        persistent: bool,
+    },
+    /// A receive.
+    Consume {
+        /// Its sequence number.
+        seq: Seq,
+        /// Keys of its channels.
+        channels: Vec<u64>,
+        /// `<=`.
+        persistent: bool,
+        /// `<<-`.
+        peek: bool,
+    },
+    /// A COMM.
+    Comm {
+        /// The continuation's sequence number.
+        continuation: Seq,
+        /// The data's sequence numbers, one per bind.
+        data: Vec<Seq>,
+    },
+}
+
+/// Why a replay did not match its record.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LogMismatch {
+    /// The record has events the replay never reached.
+    #[error("{0} recorded event(s) were not replayed")]
+    Unused(usize),
+    /// The record is not a valid event log.
+    #[error("malformed event log, line {line}: {reason}")]
+    Malformed {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+enum Mode {
+    DigestOnly,
+    Recording(Vec<Event>),
+    Replaying { events: Vec<Event>, cursor: usize },
+}
+
+/// The log of a run.
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    mode: Mode,
+    digest: u64,
+}
+
+impl EventLog {
+    /// Keeps only the running digest.
+    pub fn digest_only() -> EventLog {
+        EventLog {
+            mode: Mode::DigestOnly,
+            digest: 0,
+        }
+    }
+
+    /// Keeps every event.
+    pub fn recording() -> EventLog {
+        EventLog {
+            mode: Mode::Recording(Vec::new()),
+            digest: 0,
+        }
+    }
+
+    /// Replays `events`: operations are checked against them and COMMs
+    /// follow them.
+    pub fn replaying(events: Vec<Event>) -> EventLog {
+        EventLog {
+            mode: Mode::Replaying { events, cursor: 0 },
+            digest: 0,
+        }
+    }
+
+    /// The running digest of every event so far.
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+
+    /// Whether this log is being replayed.
+    pub fn is_replaying(&self) -> bool {
+        matches!(self.mode, Mode::Replaying { .. })
+    }
+
+    /// The recorded events (empty unless recording or replaying).
+    pub fn events(&self) -> &[Event] {
+        match &self.mode {
+            Mode::DigestOnly => &[],
+            Mode::Recording(events) | Mode::Replaying { events, .. } => events,
+        }
+    }
+
+    /// Checks that a replay used every recorded event.
+    ///
+    /// # Errors
+    ///
+    /// [`LogMismatch::Unused`] when events are left over.
+    pub fn finish(&self) -> Result<(), LogMismatch> {
+        match &self.mode {
+            Mode::Replaying { events, cursor } if *cursor < events.len() => {
+                Err(LogMismatch::Unused(events.len() - cursor))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn produce(
+        &mut self,
+        seq: Seq,
+        channel: &Value,
+        persistent: bool,
+    ) -> Result<(), RuntimeError> {
+        self.mix(&[1, seq, u64::from(persistent)]);
+        let event = || Event::Produce {
+            seq,
+            channel: channel_key(channel),
+            persistent,
+        };
+        self.observe(event)
+    }
+
+    pub(super) fn consume(
+        &mut self,
+        seq: Seq,
+        channels: &[Value],
+        persistent: bool,
+        peek: bool,
+    ) -> Result<(), RuntimeError> {
+        self.mix(&[2, seq, u64::from(persistent), u64::from(peek)]);
+        let event = || Event::Consume {
+            seq,
+            channels: channels.iter().map(channel_key).collect(),
+            persistent,
+            peek,
+        };
+        self.observe(event)
+    }
+
+    pub(super) fn comm(&mut self, continuation: Seq, data: &[Seq]) {
+        self.mix(&[3, continuation]);
+        self.mix(data);
+        if let Mode::Recording(events) = &mut self.mode {
+            events.push(Event::Comm {
+                continuation,
+                data: data.to_vec(),
+            });
+        }
+    }
+
+    /// In replay: the recorded COMM that the produce `seq` caused, if the
+    /// next event is one that consumed it.
+    pub(super) fn expected_comm_for_produce(&self, seq: Seq) -> Option<(Seq, Vec<Seq>)> {
+        match self.next_event()? {
+            Event::Comm { continuation, data } if data.contains(&seq) => {
+                Some((*continuation, data.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// In replay: the recorded COMM that the consume `seq` caused, if the
+    /// next event is one that fired it.
+    pub(super) fn expected_comm_for_consume(&self, seq: Seq) -> Option<(Seq, Vec<Seq>)> {
+        match self.next_event()? {
+            Event::Comm { continuation, data } if *continuation == seq => {
+                Some((*continuation, data.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// In replay: marks the expected COMM as used.
+    pub(super) fn consume_expected(&mut self) {
+        if let Mode::Replaying { cursor, .. } = &mut self.mode {
+            *cursor += 1;
+        }
+    }
+
+    fn next_event(&self) -> Option<&Event> {
+        match &self.mode {
+            Mode::Replaying { events, cursor } => events.get(*cursor),
+            _ => None,
+        }
+    }
+
+    fn observe(&mut self, event: impl FnOnce() -> Event) -> Result<(), RuntimeError> {
+        match &mut self.mode {
+            Mode::DigestOnly => Ok(()),
+            Mode::Recording(events) => {
+                events.push(event());
+                Ok(())
+            }
+            Mode::Replaying { events, cursor } => {
+                let actual = event();
+                match events.get(*cursor) {
+                    Some(expected) if *expected == actual => {
+                        *cursor += 1;
+                        Ok(())
+                    }
+                    Some(expected) => Err(RuntimeError::ReplayMismatch(format!(
+                        "event {} was recorded as {}, but replay did {}",
+                        *cursor + 1,
+                        format_event(expected),
+                        format_event(&actual)
+                    ))),
+                    None => Err(RuntimeError::ReplayMismatch(format!(
+                        "replay did {} past the end of the record",
+                        format_event(&actual)
+                    ))),
+                }
+            }
+        }
+    }
+
+    fn mix(&mut self, words: &[u64]) {
+        for word in words {
+            self.digest = (self.digest.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    /// The log as text (see the module documentation).
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(HEADER);
+        out.push('\n');
+        for event in self.events() {
+            out.push_str(&format_event(event));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Parses a log written by [`EventLog::to_text`] into its events.
+    ///
+    /// # Errors
+    ///
+    /// [`LogMismatch::Malformed`] for anything that is not such a log.
+    pub fn parse_text(text: &str) -> Result<Vec<Event>, LogMismatch> {
+        let mut lines = text.lines().enumerate();
+        match lines.next() {
+            Some((_, header)) if header.trim() == HEADER => {}
+            _ => {
+                return Err(LogMismatch::Malformed {
+                    line: 1,
+                    reason: format!("expected the header `{HEADER}`"),
+                });
+            }
+        }
+        let mut events = Vec::new();
+        for (index, line) in lines {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let malformed = |reason: &str| LogMismatch::Malformed {
+                line: index + 1,
+                reason: reason.to_string(),
+            };
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let event = match fields.as_slice() {
+                ["P", seq, channel, persistent] => Event::Produce {
+                    seq: parse_u64(seq).ok_or_else(|| malformed("bad sequence number"))?,
+                    channel: parse_hex(channel).ok_or_else(|| malformed("bad channel key"))?,
+                    persistent: parse_flag(persistent).ok_or_else(|| malformed("bad flag"))?,
+                },
+                ["C", seq, channels, persistent, peek] => Event::Consume {
+                    seq: parse_u64(seq).ok_or_else(|| malformed("bad sequence number"))?,
+                    channels: channels
+                        .split(',')
+                        .map(parse_hex)
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| malformed("bad channel key"))?,
+                    persistent: parse_flag(persistent).ok_or_else(|| malformed("bad flag"))?,
+                    peek: parse_flag(peek).ok_or_else(|| malformed("bad flag"))?,
+                },
+                ["M", continuation, data] => Event::Comm {
+                    continuation: parse_u64(continuation)
+                        .ok_or_else(|| malformed("bad sequence number"))?,
+                    data: data
+                        .split(',')
+                        .map(parse_u64)
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| malformed("bad sequence number"))?,
+                },
+                _ => return Err(malformed("unknown event")),
+            };
+            events.push(event);
+        }
+        Ok(events)
+    }
+}
+
+/// The stable 64-bit key of a channel in the log.
+pub fn channel_key(channel: &Value) -> u64 {
+    let mut hasher = FxHasher::default();
+    channel.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn format_event(event: &Event) -> String {
+    let mut out = String::new();
+    match event {
+        Event::Produce {
+            seq,
+            channel,
+            persistent,
+        } => {
+            let _ = write!(out, "P {seq} {channel:016x} {}", u8::from(*persistent));
+        }
+        Event::Consume {
+            seq,
+            channels,
+            persistent,
+            peek,
+        } => {
+            let keys: Vec<String> = channels.iter().map(|k| format!("{k:016x}")).collect();
+            let _ = write!(
+                out,
+                "C {seq} {} {} {}",
+                keys.join(","),
+                u8::from(*persistent),
+                u8::from(*peek)
+            );
+        }
+        Event::Comm { continuation, data } => {
+            let data: Vec<String> = data.iter().map(u64::to_string).collect();
+            let _ = write!(out, "M {continuation} {}", data.join(","));
+        }
+    }
+    out
+}
+
+fn parse_u64(text: &str) -> Option<u64> {
+    text.parse().ok()
+}
+
+fn parse_hex(text: &str) -> Option<u64> {
+    u64::from_str_radix(text, 16).ok()
+}
+
+fn parse_flag(text: &str) -> Option<bool> {
+    match text {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
+    }
+}
