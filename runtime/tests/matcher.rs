@@ -523,6 +523,37 @@ fn a_set_remainder_binds_the_other_elements_as_a_set() {
 }
 
 #[test]
+fn a_set_element_variable_takes_the_first_element_as_in_the_reference() {
+    // `Set(x ...rest)`: the rest's placeholders claim the first elements, x
+    // then takes the first element and pushes them on by one.
+    let target = set(vec![int(3), int(1), int(2)]);
+    assert_binds(
+        &target,
+        &set_rest(vec![free(1)], free_var(0)),
+        vec![set(vec![int(2), int(3)]), int(1)],
+    );
+    // `Set(x /\ String ...rest)` skips elements that do not fit.
+    let strings = set(vec![int(1), string("a"), string("b")]);
+    let pattern = set_rest(vec![and(vec![free(1), string_type()])], free_var(0));
+    assert_binds(
+        &strings,
+        &pattern,
+        vec![set(vec![int(1), string("b")]), string("a")],
+    );
+}
+
+#[test]
+fn large_set_remainders_are_matched_in_linear_time() {
+    let target = set((0..10_000).map(int).collect());
+    let pattern = set_rest(vec![int(5_000)], free_var(0));
+    let mut budget = MatchBudget::new(BUDGET);
+    let bindings = match_par(&target, &pattern, 1, &mut budget).expect("the budget suffices");
+    let rest = set((0..10_000).filter(|&n| n != 5_000).map(int).collect());
+    assert_eq!(bindings, Some(vec![rest]));
+    assert!(budget.used() < 100_000, "used {} steps", budget.used());
+}
+
+#[test]
 fn set_elements_match_in_any_order() {
     let target = set(vec![int(1), string("a")]);
     assert_binds(&target, &set(vec![string("a"), free(0)]), vec![int(1)]);

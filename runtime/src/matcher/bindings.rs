@@ -43,11 +43,28 @@ pub(crate) struct ParParts<'t> {
     pub(crate) bundles: Vec<&'t Bundle>,
 }
 
+impl<'t> ParParts<'t> {
+    /// All components of `par`.
+    fn of(par: &'t Par) -> Self {
+        ParParts {
+            sends: par.sends.iter().collect(),
+            receives: par.receives.iter().collect(),
+            news: par.news.iter().collect(),
+            exprs: par.exprs.iter().collect(),
+            matches: par.matches.iter().collect(),
+            unforgeables: par.unforgeables.iter().collect(),
+            bundles: par.bundles.iter().collect(),
+        }
+    }
+}
+
 /// The value a free variable is bound to, still borrowing from the target.
 #[derive(Debug, Clone)]
 pub(crate) enum Captured<'t> {
     /// A process: the components a par-level free variable took.
     Par(Box<ParParts<'t>>),
+    /// A whole target process (its components, without metadata).
+    Whole(&'t Par),
     /// The rest of a list (`[h ...t]`) or of a name list.
     List(Vec<&'t Par>),
     /// The rest of a set (`Set(x ...rest)`).
@@ -105,6 +122,7 @@ impl Captured<'_> {
             .into_iter()
             .max()
             .unwrap_or(0),
+            Captured::Whole(par) => par.nesting_depth(),
             Captured::List(items) | Captured::Set(items) => deepest(items),
             Captured::Map(items) => deepest(items),
         }
@@ -203,6 +221,7 @@ impl<'t> Bindings<'t> {
             category => {
                 let mut parts = match self.slots.get(index) {
                     Some(Some(Captured::Par(parts))) => parts.clone(),
+                    Some(Some(Captured::Whole(par))) => Box::new(ParParts::of(par)),
                     _ => Box::default(),
                 };
                 match category {
@@ -219,6 +238,13 @@ impl<'t> Bindings<'t> {
             }
         };
         self.set(index, value);
+    }
+
+    /// Binds a par-level variable to all of the process `par`.
+    pub(crate) fn capture_whole(&mut self, slot: VarSlot, par: &'t Par) {
+        if let VarSlot::Index(index) = slot {
+            self.set(index, Captured::Whole(par));
+        }
     }
 
     /// Binds a par-level variable to all of `parts` at once.
@@ -281,6 +307,16 @@ fn materialize(captured: &Captured<'_>) -> Par {
         }
     }
     match captured {
+        Captured::Whole(par) => Par {
+            sends: par.sends.clone(),
+            receives: par.receives.clone(),
+            news: par.news.clone(),
+            exprs: par.exprs.clone(),
+            matches: par.matches.clone(),
+            unforgeables: par.unforgeables.clone(),
+            bundles: par.bundles.clone(),
+            ..Par::default()
+        },
         Captured::Par(parts) => Par {
             sends: cloned(&parts.sends),
             receives: cloned(&parts.receives),

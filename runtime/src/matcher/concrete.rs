@@ -22,7 +22,15 @@ use super::{RED_ZONE, STACK_SEGMENT};
 #[derive(Debug, Default)]
 pub(crate) struct ConcreteCache {
     known: HashMap<usize, bool>,
+    /// Nodes examined so far: answers that took more than
+    /// [`CACHE_THRESHOLD`] nodes are cached, cheaper ones are recomputed.
+    visited: usize,
 }
+
+/// Small patterns (the common case) are examined again rather than cached,
+/// which saves the cache's allocation; large ones are cached, so that no
+/// part of a pattern is examined more than a bounded number of times.
+const CACHE_THRESHOLD: usize = 16;
 
 impl ConcreteCache {
     /// Whether the pattern `par` is concrete.
@@ -41,10 +49,13 @@ impl ConcreteCache {
         if let Some(&known) = self.known.get(&key) {
             return Ok(known);
         }
+        let visited_before = self.visited;
         let concrete = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
             self.children_concrete(budget, par)
         })?;
-        self.known.insert(key, concrete);
+        if self.visited - visited_before > CACHE_THRESHOLD {
+            self.known.insert(key, concrete);
+        }
         Ok(concrete)
     }
 
@@ -70,6 +81,7 @@ impl ConcreteCache {
         par: &Par,
     ) -> Result<bool, MatchError> {
         budget.charge(1)?;
+        self.visited += 1;
         for send in &par.sends {
             if !self.opt(budget, send.chan.as_ref())? || !self.all(budget, &send.data)? {
                 return Ok(false);
@@ -121,6 +133,7 @@ impl ConcreteCache {
     fn expr_concrete(&mut self, budget: &mut MatchBudget, expr: &Expr) -> Result<bool, MatchError> {
         use ExprInstance::*;
         budget.charge(1)?;
+        self.visited += 1;
         let Some(instance) = &expr.expr_instance else {
             return Ok(true);
         };

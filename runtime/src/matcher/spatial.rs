@@ -166,9 +166,10 @@ impl<'t, 'b> Matcher<'t, 'b> {
     ) -> Outcome {
         if fixed_components(pattern) == ParCount::ZERO {
             // Nothing but free variables and wildcards: take everything.
-            return match shape.var {
-                Some(slot) => self.capture_everything(target, slot),
-                None => Ok(true),
+            return match (shape.var, shape.wildcard) {
+                (Some(slot), _) => self.capture_everything(target, slot),
+                (None, true) => Ok(true),
+                (None, false) => Ok(target.counts() == [0; 7]),
             };
         }
         let exprs: Vec<&Expr> = pattern
@@ -209,29 +210,34 @@ impl<'t, 'b> Matcher<'t, 'b> {
     }
 
     fn capture_everything(&mut self, target: &ParView<'t>, slot: VarSlot) -> Outcome {
-        let parts = ParParts {
-            sends: target.sends.to_vec(),
-            receives: target.receives.to_vec(),
-            news: target.news.to_vec(),
-            exprs: target.exprs.to_vec(),
-            matches: target.matches.to_vec(),
-            unforgeables: target.unforgeables.to_vec(),
-            bundles: target.bundles.to_vec(),
-        };
         self.budget
             .charge(1 + target.counts().iter().sum::<usize>() as u64)?;
         if self.binders > 0
-            && !(self.all_closed(&parts.sends)?
-                && self.all_closed(&parts.receives)?
-                && self.all_closed(&parts.news)?
-                && self.all_closed(&parts.exprs)?
-                && self.all_closed(&parts.matches)?
-                && self.all_closed(&parts.unforgeables)?
-                && self.all_closed(&parts.bundles)?)
+            && !(self.all_closed(&target.sends.to_vec())?
+                && self.all_closed(&target.receives.to_vec())?
+                && self.all_closed(&target.news.to_vec())?
+                && self.all_closed(&target.exprs.to_vec())?
+                && self.all_closed(&target.matches.to_vec())?
+                && self.all_closed(&target.unforgeables.to_vec())?
+                && self.all_closed(&target.bundles.to_vec())?)
         {
             return Ok(false);
         }
-        self.bindings.capture_par(slot, parts);
+        match target.whole {
+            Some(par) => self.bindings.capture_whole(slot, par),
+            None => self.bindings.capture_par(
+                slot,
+                ParParts {
+                    sends: target.sends.to_vec(),
+                    receives: target.receives.to_vec(),
+                    news: target.news.to_vec(),
+                    exprs: target.exprs.to_vec(),
+                    matches: target.matches.to_vec(),
+                    unforgeables: target.unforgeables.to_vec(),
+                    bundles: target.bundles.to_vec(),
+                },
+            ),
+        }
         Ok(true)
     }
 
@@ -656,6 +662,7 @@ fn split_view<'t>(view: &ParView<'t>, counter: &SubParCounter) -> (ParView<'t>, 
             matches,
             unforgeables,
             bundles,
+            whole: None,
         },
         ParView {
             sends: rest_sends,
@@ -665,6 +672,7 @@ fn split_view<'t>(view: &ParView<'t>, counter: &SubParCounter) -> (ParView<'t>, 
             matches: rest_matches,
             unforgeables: rest_unforgeables,
             bundles: rest_bundles,
+            whole: None,
         },
     )
 }

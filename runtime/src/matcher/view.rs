@@ -91,6 +91,8 @@ pub(crate) struct ParView<'t> {
     pub(crate) matches: Items<'t, Match>,
     pub(crate) unforgeables: Items<'t, GUnforgeable>,
     pub(crate) bundles: Items<'t, Bundle>,
+    /// The Par this view shows all of, if it does.
+    pub(crate) whole: Option<&'t Par>,
 }
 
 impl<'t> ParView<'t> {
@@ -104,6 +106,7 @@ impl<'t> ParView<'t> {
             matches: Items::Slice(&par.matches),
             unforgeables: Items::Slice(&par.unforgeables),
             bundles: Items::Slice(&par.bundles),
+            whole: Some(par),
         }
     }
 
