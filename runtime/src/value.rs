@@ -54,28 +54,28 @@ pub enum Value {
 }
 
 /// A persistent list with the cached protobuf size of its elements.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 pub struct ListValue {
     items: Vector<Value>,
     elems_len: u64,
 }
 
 /// A persistent set in canonical order, with the cached size of its elements.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 pub struct SetValue {
     items: OrdSet<Value>,
     elems_len: u64,
 }
 
 /// A persistent map in canonical key order, with the cached size of its entries.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 pub struct MapValue {
     entries: OrdMap<Value, Value>,
     elems_len: u64,
 }
 
 /// A process that is not plain data, with its protobuf size computed once.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ProcValue {
     par: Par,
     encoded_len: u64,

@@ -10,6 +10,7 @@
 
 mod check;
 mod normalize;
+mod run;
 
 use std::fs;
 use std::io::Write as _;
@@ -32,11 +33,8 @@ pub(crate) enum Exit {
     Success = 0,
     SourceError = 1,
     Usage = 2,
-    #[allow(dead_code)]
     Runtime = 3,
-    #[allow(dead_code)]
     OutOfPhlo = 4,
-    #[allow(dead_code)]
     Rejected = 5,
 }
 
@@ -53,12 +51,18 @@ enum Command {
     Check(check::Args),
     /// Print or write a program's normalized, canonical Par.
     Normalize(normalize::Args),
+    /// Run a program.
+    Run(run::RunArgs),
+    /// Re-run a program following an event log written by `run --record`.
+    Replay(run::ReplayArgs),
 }
 
 fn dispatch(command: Command) -> Exit {
     match command {
         Command::Check(args) => check::run(args),
         Command::Normalize(args) => normalize::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Replay(args) => run::replay(args),
     }
 }
 

@@ -2,30 +2,16 @@
 //! Rholang program, reporting its output, runtime errors and statistics.
 
 use std::fs;
-use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::io::{self, BufWriter, Read, Write};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use rho_host_abi::source_map::SourceLoc;
 use rho_runtime::tuplespace::EventLog;
 use rho_runtime::{LocatedError, LogMode, RunConfig, RunReport, RuntimeError};
+use rhoc::frontend::Normalized;
 
-use crate::frontend::{self, Normalized};
-
-/// Exit status: the program ran to quiescence.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: an error in the source.
-pub const EXIT_SOURCE_ERROR: u8 = 1;
-/// Exit status: a usage error (bad option, unreadable file).
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: a runtime error.
-pub const EXIT_RUNTIME_ERROR: u8 = 3;
-/// Exit status: out of phlo.
-pub const EXIT_OUT_OF_PHLO: u8 = 4;
-/// Exit status: a module was rejected.
-pub const EXIT_MODULE_REJECTED: u8 = 5;
+use super::{Exit, compile_file};
 
 /// The execution engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -37,10 +23,10 @@ pub enum Engine {
 }
 
 /// Options of `rhoc run`.
-#[derive(Args, Debug)]
-pub struct RunArgs {
+#[derive(clap::Args, Debug)]
+pub(crate) struct RunArgs {
     /// The program: Rholang source.
-    pub file: PathBuf,
+    pub file: String,
     /// The execution engine.
     #[arg(long, value_enum, default_value_t = Engine::Interp)]
     pub engine: Engine,
@@ -55,17 +41,17 @@ pub struct RunArgs {
     pub stats: bool,
     /// Write the full event log to this file.
     #[arg(long, value_name = "LOG")]
-    pub record: Option<PathBuf>,
+    pub record: Option<String>,
 }
 
 /// Options of `rhoc replay`.
-#[derive(Args, Debug)]
-pub struct ReplayArgs {
+#[derive(clap::Args, Debug)]
+pub(crate) struct ReplayArgs {
     /// The program that was recorded.
-    pub file: PathBuf,
+    pub file: String,
     /// The event log written by `rhoc run --record`.
     #[arg(long, value_name = "LOG")]
-    pub log: PathBuf,
+    pub log: String,
     /// The phlo limit of the recorded run.
     #[arg(long, default_value_t = rho_runtime::phlo::DEFAULT_PHLO_LIMIT)]
     pub phlo_limit: u64,
@@ -78,14 +64,14 @@ pub struct ReplayArgs {
 }
 
 /// Runs `rhoc run`.
-pub fn run(args: &RunArgs) -> ExitCode {
+pub(crate) fn run(args: RunArgs) -> Exit {
     if args.engine == Engine::Wasm {
         eprintln!("error: the wasm engine is not available yet; use --engine interp");
-        return ExitCode::from(EXIT_USAGE);
+        return Exit::Usage;
     }
     let seed = match parse_seed(args.seed.as_deref()) {
         Ok(seed) => seed,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     let config = RunConfig {
         phlo_limit: args.phlo_limit,
@@ -99,35 +85,35 @@ pub fn run(args: &RunArgs) -> ExitCode {
     };
     let (report, code) = match execute(&args.file, &config, args.stats) {
         Ok(done) => done,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     if let Some(path) = &args.record
         && let Err(err) = fs::write(path, report.log.to_text())
     {
-        eprintln!("error: cannot write the event log to {}: {err}", path.display());
-        return ExitCode::from(EXIT_USAGE);
+        eprintln!("rhoc: cannot write the event log to {path}: {err}");
+        return Exit::Usage;
     }
-    ExitCode::from(code)
+    code
 }
 
 /// Runs `rhoc replay`.
-pub fn replay(args: &ReplayArgs) -> ExitCode {
+pub(crate) fn replay(args: ReplayArgs) -> Exit {
     let seed = match parse_seed(args.seed.as_deref()) {
         Ok(seed) => seed,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     let text = match fs::read_to_string(&args.log) {
         Ok(text) => text,
         Err(err) => {
-            eprintln!("error: cannot read {}: {err}", args.log.display());
-            return ExitCode::from(EXIT_USAGE);
+            eprintln!("rhoc: cannot read {}: {err}", args.log);
+            return Exit::Usage;
         }
     };
     let events = match EventLog::parse_text(&text) {
         Ok(events) => events,
         Err(err) => {
-            eprintln!("{}: error: {err}", args.log.display());
-            return ExitCode::from(EXIT_USAGE);
+            eprintln!("{}: error: {err}", args.log);
+            return Exit::Usage;
         }
     };
     let config = RunConfig {
@@ -138,7 +124,7 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
     };
     let (report, code) = match execute(&args.file, &config, args.stats) {
         Ok(done) => done,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     let diverged = report
         .errors
@@ -147,55 +133,32 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
     match &report.replay {
         Ok(()) if !diverged => {
             eprintln!("replay: matched the log ({} COMMs)", report.comms);
-            ExitCode::from(code)
+            code
         }
         Ok(()) => {
             eprintln!("replay: did not match the log");
-            ExitCode::from(EXIT_RUNTIME_ERROR)
+            Exit::Runtime
         }
         Err(mismatch) => {
             eprintln!("replay: did not match the log: {mismatch}");
-            ExitCode::from(EXIT_RUNTIME_ERROR)
+            Exit::Runtime
         }
     }
 }
 
 /// Compiles and runs `path`; returns the report and the exit status, or the
 /// exit status of a failure before the run.
-fn execute(
-    path: &PathBuf,
-    config: &RunConfig,
-    stats: bool,
-) -> Result<(RunReport, u8), ExitCode> {
+fn execute(path: &str, config: &RunConfig, stats: bool) -> Result<(RunReport, Exit), Exit> {
     let started = Instant::now();
-    let bytes = fs::read(path).map_err(|err| {
-        eprintln!("error: cannot read {}: {err}", path.display());
-        ExitCode::from(EXIT_USAGE)
-    })?;
-    let file_name = path.display().to_string();
-    if bytes.starts_with(b"\0asm") {
+    if is_wasm_module(path) {
         eprintln!(
-            "{file_name}: error: module rejected: running .wasm modules needs the Wasm back end, which is not available yet"
+            "{path}: error: module rejected: running .wasm modules needs the Wasm back end, which is not available yet"
         );
-        return Err(ExitCode::from(EXIT_MODULE_REJECTED));
+        return Err(Exit::Rejected);
     }
-    let source = match String::from_utf8(bytes) {
-        Ok(source) => source,
-        Err(_) => {
-            eprintln!("{file_name}:1:1: error: the file is not valid UTF-8");
-            return Err(ExitCode::from(EXIT_SOURCE_ERROR));
-        }
-    };
-    let Normalized { par, source_map } = match frontend::compile_source(&file_name, &source) {
-        Ok(normalized) => normalized,
-        Err(diagnostics) => {
-            let mut stderr = io::stderr().lock();
-            for diagnostic in &diagnostics {
-                let _ = write!(stderr, "{}", diagnostic.render(&file_name, &source));
-            }
-            return Err(ExitCode::from(EXIT_SOURCE_ERROR));
-        }
-    };
+    let Normalized { par, source_map } = compile_file(path)?;
+    let source = fs::read_to_string(path).unwrap_or_default();
+    let file_name = path;
     let compiled = Instant::now();
     let report = {
         let stdout = io::stdout();
@@ -208,14 +171,18 @@ fn execute(
     let finished = Instant::now();
     let mut stderr = io::stderr().lock();
     for error in &report.errors {
-        let _ = write!(stderr, "{}", render_runtime_error(&file_name, &source, error));
+        let _ = write!(
+            stderr,
+            "{}",
+            render_runtime_error(&file_name, &source, error)
+        );
     }
     let code = if report.out_of_phlo {
-        EXIT_OUT_OF_PHLO
+        Exit::OutOfPhlo
     } else if report.errors.is_empty() {
-        EXIT_OK
+        Exit::Success
     } else {
-        EXIT_RUNTIME_ERROR
+        Exit::Runtime
     };
     if !report.errors.is_empty() {
         let _ = writeln!(
@@ -260,14 +227,23 @@ fn render_runtime_error(file_name: &str, source: &str, error: &LocatedError) -> 
     }
 }
 
-fn parse_seed(seed: Option<&str>) -> Result<Vec<u8>, ExitCode> {
+/// Whether the file starts with the Wasm magic bytes.
+fn is_wasm_module(path: &str) -> bool {
+    let mut magic = [0u8; 4];
+    fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\0asm"
+}
+
+fn parse_seed(seed: Option<&str>) -> Result<Vec<u8>, Exit> {
     let Some(seed) = seed else {
         return Ok(rho_runtime::DEFAULT_SEED.to_vec());
     };
     let seed = seed.strip_prefix("0x").unwrap_or(seed);
     if seed.is_empty() || seed.len() % 2 != 0 || !seed.bytes().all(|b| b.is_ascii_hexdigit()) {
         eprintln!("error: --seed takes an even number of hex digits");
-        return Err(ExitCode::from(EXIT_USAGE));
+        return Err(Exit::Usage);
     }
     Ok((0..seed.len())
         .step_by(2)

@@ -18,8 +18,6 @@
 
 mod event_log;
 
-use std::collections::hash_map::Entry;
-
 use rustc_hash::FxHashMap;
 
 pub use event_log::{Event, EventLog, LogMismatch};
@@ -376,24 +374,37 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         matcher: &mut M,
     ) -> Result<Option<Comm<K, M::Bindings>>, RuntimeError> {
         let incoming = is_incoming.then_some(datum);
-        let candidates: Vec<Seq> = match self.channels.get(channel) {
-            Some(state) if !state.waiting.is_empty() => state.waiting.clone(),
-            _ => return Ok(None),
-        };
         if let Some(expected) = self.log.expected_comm_for_produce(datum.seq) {
             return self
                 .fire_recorded(expected, None, incoming, matcher)
                 .map(Some);
         }
+        let found = self.find_for_datum(channel, datum, matcher)?;
         if self.log.is_replaying() {
-            return Ok(None);
+            return match found {
+                Some(_) => Err(missing_comm()),
+                None => Ok(None),
+            };
         }
-        for cont_seq in candidates {
-            let Some(continuation) = self.continuations.get(&cont_seq) else {
+        Ok(found.map(|(cont_seq, chosen)| self.commit(cont_seq, None, chosen, incoming)))
+    }
+
+    /// The default choice for a datum: the oldest continuation on its
+    /// channel that a bind on that channel accepts it for, with the rest of
+    /// the join satisfied from stored data.
+    fn find_for_datum<M: Matcher<P>>(
+        &self,
+        channel: &Value,
+        datum: &Datum,
+        matcher: &mut M,
+    ) -> Result<Option<(Seq, Vec<(Seq, M::Bindings)>)>, RuntimeError> {
+        let Some(state) = self.channels.get(channel) else {
+            return Ok(None);
+        };
+        for cont_seq in &state.waiting {
+            let Some(continuation) = self.continuations.get(cont_seq) else {
                 continue;
             };
-            let continuation = continuation.clone();
-            // The new datum must serve a bind on its channel; try each such bind.
             for (bind, bind_channel) in continuation.channels.iter().enumerate() {
                 if bind_channel != channel {
                     continue;
@@ -406,9 +417,8 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 let mut chosen: Vec<Option<(Seq, M::Bindings)>> =
                     (0..continuation.channels.len()).map(|_| None).collect();
                 chosen[bind] = Some((datum.seq, bindings));
-                if self.assign_binds(&continuation, &mut chosen, 0, matcher)? {
-                    let chosen = chosen.into_iter().flatten().collect();
-                    return Ok(Some(self.commit(continuation, chosen, incoming)));
+                if self.assign_binds(continuation, &mut chosen, 0, matcher)? {
+                    return Ok(Some((*cont_seq, chosen.into_iter().flatten().collect())));
                 }
             }
         }
@@ -426,16 +436,22 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 .fire_recorded(expected, Some(continuation), None, matcher)
                 .map(Some);
         }
-        if self.log.is_replaying() {
-            return Ok(None);
-        }
         let mut chosen: Vec<Option<(Seq, M::Bindings)>> =
             (0..continuation.channels.len()).map(|_| None).collect();
-        if self.assign_binds(continuation, &mut chosen, 0, matcher)? {
-            let chosen = chosen.into_iter().flatten().collect();
-            return Ok(Some(self.commit(continuation.clone(), chosen, None)));
+        let found = self.assign_binds(continuation, &mut chosen, 0, matcher)?;
+        if self.log.is_replaying() {
+            return if found { Err(missing_comm()) } else { Ok(None) };
         }
-        Ok(None)
+        if !found {
+            return Ok(None);
+        }
+        let chosen = chosen.into_iter().flatten().collect();
+        Ok(Some(self.commit(
+            continuation.seq,
+            Some(continuation),
+            chosen,
+            None,
+        )))
     }
 
     /// Backtracking search: fills every unassigned bind from `from` on with
@@ -487,7 +503,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let continuation = incoming_continuation
             .filter(|c| c.seq == cont_seq)
             .or_else(|| self.continuations.get(&cont_seq))
-            .cloned()
             .ok_or_else(|| mismatch(&format!("continuation {cont_seq} is not waiting")))?;
         if data_seqs.len() != continuation.channels.len() {
             return Err(mismatch("wrong number of data in a COMM"));
@@ -495,11 +510,11 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let mut chosen = Vec::with_capacity(data_seqs.len());
         for (bind, data_seq) in data_seqs.iter().enumerate() {
             let datum = match incoming {
-                Some(datum) if datum.seq == *data_seq => Some(datum.clone()),
+                Some(datum) if datum.seq == *data_seq => Some(datum),
                 _ => self
                     .channels
                     .get(&continuation.channels[bind])
-                    .and_then(|s| s.data.iter().find(|d| d.seq == *data_seq).cloned()),
+                    .and_then(|s| s.data.iter().find(|d| d.seq == *data_seq)),
             };
             let datum = datum.ok_or_else(|| mismatch(&format!("datum {data_seq} is not there")))?;
             let bindings = matcher
@@ -508,60 +523,82 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             chosen.push((*data_seq, bindings));
         }
         self.log.consume_expected();
-        Ok(self.commit(continuation, chosen, incoming))
+        let incoming_continuation = incoming_continuation.filter(|c| c.seq == cont_seq);
+        Ok(self.commit(cont_seq, incoming_continuation, chosen, incoming))
     }
 
-    /// Removes what a COMM consumes and builds the [`Comm`].
+    /// Removes what a COMM consumes and builds the [`Comm`]. The
+    /// continuation is `incoming` when it is being installed, else the
+    /// stored one numbered `cont_seq`.
     fn commit<B>(
         &mut self,
-        continuation: WaitingContinuation<P, K>,
+        cont_seq: Seq,
+        incoming_continuation: Option<&WaitingContinuation<P, K>>,
         chosen: Vec<(Seq, B)>,
         incoming: Option<&Datum>,
     ) -> Comm<K, B> {
+        let stored = incoming_continuation.is_none();
+        let (payload, cont_rand, persistent, peek, storage, channels) = {
+            let continuation = incoming_continuation
+                .or_else(|| self.continuations.get(&cont_seq))
+                .expect("a chosen continuation exists");
+            (
+                continuation.payload.clone(),
+                continuation.rand.clone(),
+                continuation.persistent,
+                continuation.peek,
+                continuation.storage,
+                continuation.channels.clone(),
+            )
+        };
         self.comms += 1;
         let data_seqs: Vec<Seq> = chosen.iter().map(|(seq, _)| *seq).collect();
-        self.log.comm(continuation.seq, &data_seqs);
+        self.log.comm(cont_seq, &data_seqs);
         let mut rands = Vec::with_capacity(chosen.len() + 1);
-        rands.push(continuation.rand.clone());
+        rands.push(cont_rand);
         let mut refund = 0;
         for (bind, (data_seq, _)) in chosen.iter().enumerate() {
             if let Some(datum) = incoming.filter(|d| d.seq == *data_seq) {
                 rands.push(datum.rand.clone());
-                if !datum.persistent && !continuation.peek {
+                if !datum.persistent && !peek {
                     refund += datum.storage;
                 }
                 continue;
             }
-            let channel = &continuation.channels[bind];
-            if let Some(state) = self.channels.get_mut(channel)
+            if let Some(state) = self.channels.get_mut(&channels[bind])
                 && let Some(index) = state.data.iter().position(|d| d.seq == *data_seq)
             {
                 rands.push(state.data[index].rand.clone());
-                if !continuation.peek && !state.data[index].persistent {
+                if !peek && !state.data[index].persistent {
                     refund += state.data[index].storage;
                     state.data.remove(index);
                 }
             }
         }
-        if !continuation.persistent {
-            refund += continuation.storage;
-        }
-        if !continuation.persistent && self.continuations.remove(&continuation.seq).is_some() {
-            for channel in &continuation.channels {
-                if let Entry::Occupied(mut entry) = self.channels.entry(channel.clone()) {
-                    entry.get_mut().waiting.retain(|s| *s != continuation.seq);
+        if !persistent {
+            refund += storage;
+            if stored {
+                self.continuations.remove(&cont_seq);
+                for channel in &channels {
+                    if let Some(state) = self.channels.get_mut(channel) {
+                        state.waiting.retain(|s| *s != cont_seq);
+                    }
                 }
             }
         }
         let rand = Rand::merge(rands, self.comms);
         Comm {
-            payload: continuation.payload,
+            payload,
             bindings: chosen.into_iter().map(|(_, b)| b).collect(),
             rand,
             refund,
-            peek: continuation.peek,
+            peek,
         }
     }
+}
+
+fn missing_comm() -> RuntimeError {
+    RuntimeError::ReplayMismatch("the record has no COMM where one was possible".to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,89 @@
+//! Conformance: every program in `../shared/conformance` (a fixed oracle from
+//! the reference implementation) and in `tests/conformance` (rhoc's own) is
+//! run through the `rhoc` binary, each as a named trial.
+//!
+//! `NAME.expected` holds the exact stdout, and the run must exit 0;
+//! `NAME.expected_error` holds a keyword that stdout+stderr must contain
+//! (case-insensitive), and the run must exit non-zero without being killed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rho_tests::{run_rhoc, shared_dir, workspace_root};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+fn main() {
+    let arguments = Arguments::from_args();
+    let mut trials = Vec::new();
+    for (suite, dir) in [
+        ("shared", shared_dir().join("conformance")),
+        ("rhoc", workspace_root().join("tests/conformance")),
+    ] {
+        for program in programs(&dir) {
+            let name = format!(
+                "{suite}::{}",
+                program.file_stem().unwrap_or_default().to_string_lossy()
+            );
+            trials.push(Trial::test(name, move || check(&program)));
+        }
+    }
+    libtest_mimic::run(&arguments, trials).exit();
+}
+
+fn programs(dir: &Path) -> Vec<PathBuf> {
+    let mut programs: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "rho"))
+                .collect()
+        })
+        .unwrap_or_default();
+    programs.sort();
+    programs
+}
+
+fn check(program: &Path) -> Result<(), Failed> {
+    let path = program.to_string_lossy().into_owned();
+    let output = run_rhoc(&["run", &path], TIMEOUT);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let status = output.status.code();
+    if let Ok(expected) = fs::read_to_string(program.with_extension("expected")) {
+        if status != Some(0) {
+            return Err(format!("exit {status:?}, stderr:\n{stderr}").into());
+        }
+        if stdout != expected {
+            return Err(format!("stdout differs\nexpected:\n{expected}\nactual:\n{stdout}").into());
+        }
+        return Ok(());
+    }
+    let keyword = fs::read_to_string(program.with_extension("expected_error"))
+        .map_err(|_| format!("{path} has neither .expected nor .expected_error"))?;
+    let keyword = keyword
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    match status {
+        Some(0) => Err(format!("expected an error containing '{keyword}', but it exited 0").into()),
+        None => Err("killed (timeout or signal)".into()),
+        Some(_) => {
+            let stem = program.file_stem().unwrap_or_default().to_string_lossy();
+            let all = format!("{stdout}{stderr}")
+                .replace(&path, "FILE")
+                .replace(stem.as_ref(), "FILE")
+                .to_lowercase();
+            if all.contains(&keyword) {
+                Ok(())
+            } else {
+                Err(format!("error lacks '{keyword}': {stderr}").into())
+            }
+        }
+    }
+}
