@@ -14,15 +14,29 @@ use crate::phlo::{CostTable, PhloMeter};
 use crate::tuplespace::Matcher;
 use crate::value::Value;
 
-/// One element of a prepared pattern list.
+/// One element of a prepared pattern list, matched directly on values.
 #[derive(Clone, Debug)]
 enum Element {
-    /// A free variable: binds the value.
-    Bind,
+    /// A free variable: binds the value to this free-variable index.
+    Bind(usize),
     /// `_`: accepts any value.
     Wildcard,
     /// A ground value: accepts only an equal value.
     Equal(Value),
+    /// A list pattern `[p1, ..., pn]` or `[p1, ..., pn ...rest]`.
+    List {
+        items: Vec<Element>,
+        rest: Option<Rest>,
+    },
+    /// A tuple pattern `(p1, ..., pn)`.
+    Tuple(Vec<Element>),
+}
+
+/// The remainder of a list pattern.
+#[derive(Clone, Copy, Debug)]
+enum Rest {
+    Bind(usize),
+    Wildcard,
 }
 
 /// A prepared list of patterns (one receive bind, or one match case).
@@ -82,16 +96,13 @@ impl PatternList {
             if elements.len() != values.len() {
                 return Ok(None);
             }
-            let mut bindings = Vec::with_capacity(self.free_count);
+            let mut slots: Vec<Option<Value>> = vec![None; self.free_count];
             for (element, value) in elements.iter().zip(values) {
-                match element {
-                    Element::Bind => bindings.push(value.clone()),
-                    Element::Wildcard => {}
-                    Element::Equal(expected) if expected == value => {}
-                    Element::Equal(_) => return Ok(None),
+                if !match_element(element, value, &mut slots) {
+                    return Ok(None);
                 }
             }
-            return Ok(Some(bindings));
+            return Ok(slots.into_iter().collect());
         }
         let targets: Vec<Par> = values.iter().map(Value::to_par).collect();
         let step_price = costs.match_step.max(1);
@@ -190,30 +201,116 @@ pub(crate) fn free_var_count(pattern: &Par) -> usize {
     highest.map_or(0, |h| usize::try_from(h).unwrap_or(0) + 1)
 }
 
-/// The fast form of every pattern, if they all have one and the free
-/// variables appear in order.
-fn fast_elements(patterns: &[Par], free_count: usize) -> Option<Vec<Element>> {
-    let mut next_free = 0;
-    let mut elements = Vec::with_capacity(patterns.len());
-    for pattern in patterns {
-        let element = match single_var(pattern) {
-            Some(VarInstance::FreeVar(index)) if *index == next_free => {
-                next_free += 1;
-                Element::Bind
+/// Matches one value against a fast element, filling `slots`.
+fn match_element(element: &Element, value: &Value, slots: &mut [Option<Value>]) -> bool {
+    match element {
+        Element::Bind(index) => {
+            slots[*index] = Some(value.clone());
+            true
+        }
+        Element::Wildcard => true,
+        Element::Equal(expected) => expected == value,
+        Element::Tuple(items) => match value {
+            Value::Tuple(values) if values.len() == items.len() => items
+                .iter()
+                .zip(values.iter())
+                .all(|(item, value)| match_element(item, value, slots)),
+            _ => false,
+        },
+        Element::List { items, rest } => {
+            let Value::List(list) = value else {
+                return false;
+            };
+            let fits = match rest {
+                None => list.len() == items.len(),
+                Some(_) => list.len() >= items.len(),
+            };
+            if !fits {
+                return false;
             }
-            Some(VarInstance::Wildcard(_)) => Element::Wildcard,
-            Some(_) => return None,
-            None if is_ground(pattern) => Element::Equal(Value::from_par(pattern.clone())),
-            None => return None,
-        };
-        elements.push(element);
+            let heads_match = items
+                .iter()
+                .zip(list.items().iter())
+                .all(|(item, value)| match_element(item, value, slots));
+            if !heads_match {
+                return false;
+            }
+            if let Some(Rest::Bind(index)) = rest {
+                slots[*index] = Some(Value::List(std::sync::Arc::new(list.skip(items.len()))));
+            }
+            true
+        }
     }
-    (next_free as usize == free_count).then_some(elements)
 }
 
-/// The variable a pattern consists of, if it is a lone variable.
-fn single_var(pattern: &Par) -> Option<&VarInstance> {
-    let only_one_expr = pattern.exprs.len() == 1
+/// The fast form of every pattern, if they all have one and their free
+/// variables are exactly `0..free_count`, each bound once.
+fn fast_elements(patterns: &[Par], free_count: usize) -> Option<Vec<Element>> {
+    let mut seen = vec![false; free_count];
+    let elements = patterns
+        .iter()
+        .map(|pattern| fast_element(pattern, &mut seen))
+        .collect::<Option<Vec<_>>>()?;
+    seen.iter().all(|bound| *bound).then_some(elements)
+}
+
+/// Marks free-variable `index` as bound; `None` if it is out of range or
+/// bound twice.
+fn claim(seen: &mut [bool], index: i32) -> Option<usize> {
+    let index = usize::try_from(index).ok()?;
+    let slot = seen.get_mut(index)?;
+    if *slot {
+        return None;
+    }
+    *slot = true;
+    Some(index)
+}
+
+/// The fast form of one pattern, if it has one.
+fn fast_element(pattern: &Par, seen: &mut [bool]) -> Option<Element> {
+    match single_var(pattern) {
+        Some(VarInstance::FreeVar(index)) => return Some(Element::Bind(claim(seen, *index)?)),
+        Some(VarInstance::Wildcard(_)) => return Some(Element::Wildcard),
+        Some(VarInstance::BoundVar(_)) => return None,
+        None => {}
+    }
+    if is_ground(pattern) {
+        return Some(Element::Equal(Value::from_par(pattern.clone())));
+    }
+    let expr = single_expr(pattern)?;
+    match &expr.expr_instance {
+        Some(ExprInstance::EListBody(list)) => {
+            let items = list
+                .ps
+                .iter()
+                .map(|item| fast_element(item, seen))
+                .collect::<Option<Vec<_>>>()?;
+            let rest = match list
+                .remainder
+                .as_ref()
+                .and_then(|v| v.var_instance.as_ref())
+            {
+                None => None,
+                Some(VarInstance::FreeVar(index)) => Some(Rest::Bind(claim(seen, *index)?)),
+                Some(VarInstance::Wildcard(_)) => Some(Rest::Wildcard),
+                Some(VarInstance::BoundVar(_)) => return None,
+            };
+            Some(Element::List { items, rest })
+        }
+        Some(ExprInstance::ETupleBody(tuple)) => Some(Element::Tuple(
+            tuple
+                .ps
+                .iter()
+                .map(|item| fast_element(item, seen))
+                .collect::<Option<Vec<_>>>()?,
+        )),
+        _ => None,
+    }
+}
+
+/// The expression a pattern consists of, if it is a lone expression.
+fn single_expr(pattern: &Par) -> Option<&rho_host_abi::par::Expr> {
+    let lone = pattern.exprs.len() == 1
         && pattern.sends.is_empty()
         && pattern.receives.is_empty()
         && pattern.news.is_empty()
@@ -221,10 +318,12 @@ fn single_var(pattern: &Par) -> Option<&VarInstance> {
         && pattern.unforgeables.is_empty()
         && pattern.bundles.is_empty()
         && pattern.connectives.is_empty();
-    if !only_one_expr {
-        return None;
-    }
-    match &pattern.exprs[0].expr_instance {
+    lone.then(|| &pattern.exprs[0])
+}
+
+/// The variable a pattern consists of, if it is a lone variable.
+fn single_var(pattern: &Par) -> Option<&VarInstance> {
+    match &single_expr(pattern)?.expr_instance {
         Some(ExprInstance::EVarBody(evar)) => evar.v.as_ref()?.var_instance.as_ref(),
         _ => None,
     }
@@ -275,5 +374,128 @@ impl Matcher<BindPattern> for SpaceMatcher<'_> {
             BindPattern::Arity(_) => Ok(None),
             BindPattern::Patterns(list) => list.match_values(values, self.costs, self.meter),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rho_host_abi::par::{EList, ETuple, EVar, Expr, Var, var::WildcardMsg};
+
+    use super::*;
+
+    fn expr(instance: ExprInstance) -> Par {
+        Par {
+            exprs: vec![Expr {
+                expr_instance: Some(instance),
+            }],
+            ..Par::default()
+        }
+    }
+
+    fn var(instance: VarInstance) -> Var {
+        Var {
+            var_instance: Some(instance),
+        }
+    }
+
+    fn free(index: i32) -> Par {
+        let mut par = expr(ExprInstance::EVarBody(EVar {
+            v: Some(var(VarInstance::FreeVar(index))),
+        }));
+        par.connective_used = true;
+        par
+    }
+
+    fn wildcard() -> Par {
+        let mut par = expr(ExprInstance::EVarBody(EVar {
+            v: Some(var(VarInstance::Wildcard(WildcardMsg {}))),
+        }));
+        par.connective_used = true;
+        par
+    }
+
+    fn list(items: Vec<Par>, remainder: Option<Var>) -> Par {
+        let connective_used = remainder.is_some() || items.iter().any(|p| p.connective_used);
+        let mut par = expr(ExprInstance::EListBody(EList {
+            ps: items,
+            remainder,
+            connective_used,
+            ..EList::default()
+        }));
+        par.connective_used = connective_used;
+        par
+    }
+
+    fn tuple(items: Vec<Par>) -> Par {
+        let connective_used = items.iter().any(|p| p.connective_used);
+        let mut par = expr(ExprInstance::ETupleBody(ETuple {
+            ps: items,
+            connective_used,
+            ..ETuple::default()
+        }));
+        par.connective_used = connective_used;
+        par
+    }
+
+    fn int(i: i64) -> Par {
+        expr(ExprInstance::GInt(i))
+    }
+
+    /// The fast path and the spatial matcher agree on every case.
+    #[test]
+    fn fast_path_agrees_with_the_spatial_matcher() {
+        let patterns: Vec<(Par, usize)> = vec![
+            (list(vec![], None), 0),
+            (list(vec![free(0)], Some(var(VarInstance::FreeVar(1)))), 2),
+            (
+                list(vec![free(0), free(1)], Some(var(VarInstance::FreeVar(2)))),
+                3,
+            ),
+            (
+                list(
+                    vec![int(1), wildcard()],
+                    Some(var(VarInstance::Wildcard(WildcardMsg {}))),
+                ),
+                0,
+            ),
+            (list(vec![free(0), int(2)], None), 1),
+            (tuple(vec![free(0), list(vec![free(1)], None)]), 2),
+            (tuple(vec![int(1), wildcard()]), 0),
+        ];
+        let values = vec![
+            Value::list([]),
+            Value::list([Value::Int(1)]),
+            Value::list([Value::Int(1), Value::Int(2)]),
+            Value::list([Value::Int(1), Value::Int(2), Value::Int(3)]),
+            Value::list([Value::Int(5), Value::string("x")]),
+            Value::tuple(vec![Value::Int(1), Value::list([Value::Int(9)])]),
+            Value::tuple(vec![Value::Int(2), Value::Nil]),
+            Value::Int(1),
+        ];
+        for (pattern, free_count) in &patterns {
+            let fast = PatternList::new(vec![pattern.clone()], None, *free_count);
+            assert!(fast.fast.is_some(), "no fast form for {pattern:?}");
+            for value in &values {
+                let mut meter = PhloMeter::new(u64::MAX);
+                let by_fast = fast.match_value(value, &CostTable::V1, &mut meter).unwrap();
+                let mut budget = MatchBudget::unlimited();
+                let by_matcher = matcher::match_list(
+                    &[value.to_par()],
+                    std::slice::from_ref(pattern),
+                    None,
+                    *free_count,
+                    &mut budget,
+                )
+                .unwrap()
+                .map(|bound| bound.into_iter().map(Value::from_par).collect::<Vec<_>>());
+                assert_eq!(by_fast, by_matcher, "pattern {pattern:?} against {value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_variable_bound_twice_has_no_fast_form() {
+        let pattern = list(vec![free(0), free(0)], None);
+        assert!(PatternList::new(vec![pattern], None, 1).fast.is_none());
     }
 }
