@@ -1002,6 +1002,18 @@ fn deeply_nested_terms_do_not_overflow_the_stack() {
         }
         assert!(bind(&int(1), &negations, 0) == Some(vec![]));
         assert!(bind(&string("s"), &negations, 0).is_none());
+        // Deeply nested conjunctions, `Int /\ (Int /\ (...))`, cost linear work.
+        let mut conjunction = int_type();
+        for _ in 0..DEPTH {
+            conjunction = and(vec![int_type(), conjunction]);
+        }
+        let mut budget = MatchBudget::new(BUDGET);
+        assert_eq!(matches(&int(1), &conjunction, &mut budget), Ok(true));
+        assert!(
+            budget.used() < 50 * DEPTH as u64,
+            "used {} steps",
+            budget.used()
+        );
         assert_eq!(
             matches(
                 &target,

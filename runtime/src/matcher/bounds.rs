@@ -2,6 +2,8 @@
 //! reference's `ParCount.minMax`): used to limit the ways a target Par is
 //! split among the connectives of a par pattern.
 
+use std::collections::HashMap;
+
 use rho_host_abi::par::connective::ConnectiveInstance;
 use rho_host_abi::par::{Connective, Par};
 
@@ -31,59 +33,83 @@ pub(crate) fn fixed_components(par: &Par) -> ParCount {
     ])
 }
 
-/// The bounds of a whole pattern Par.
-pub(crate) fn par_bounds(budget: &mut MatchBudget, par: &Par) -> Result<Bounds, MatchError> {
-    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
-        budget.charge(1)?;
+/// Cached bounds of the Pars under `/\` and `\/`, by address (the pattern
+/// is borrowed, unchanged, for the whole match): each nested conjunction is
+/// examined once, however deeply conjunctions nest.
+#[derive(Debug, Default)]
+pub(crate) struct BoundsCache {
+    known: HashMap<usize, Bounds>,
+}
+
+impl BoundsCache {
+    /// The bounds of a whole pattern Par.
+    pub(crate) fn par_bounds(
+        &mut self,
+        budget: &mut MatchBudget,
+        par: &Par,
+    ) -> Result<Bounds, MatchError> {
         let fixed = fixed_components(par);
         let open = par.exprs.iter().any(is_free_or_wildcard);
         let mut min = fixed;
         let mut max = if open { ParCount::UNBOUNDED } else { fixed };
-        for connective in &par.connectives {
-            let (connective_min, connective_max) = connective_bounds(budget, connective)?;
-            min = min.plus(connective_min);
-            max = max.plus(connective_max);
+        if par.connectives.is_empty() {
+            return Ok((min, max));
         }
+        let key = par as *const Par as usize;
+        if let Some(&known) = self.known.get(&key) {
+            return Ok(known);
+        }
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+            for connective in &par.connectives {
+                let (connective_min, connective_max) =
+                    self.connective_bounds(budget, connective)?;
+                min = min.plus(connective_min);
+                max = max.plus(connective_max);
+            }
+            Ok::<(), MatchError>(())
+        })?;
+        self.known.insert(key, (min, max));
         Ok((min, max))
-    })
-}
+    }
 
-/// The bounds of one connective.
-pub(crate) fn connective_bounds(
-    budget: &mut MatchBudget,
-    connective: &Connective,
-) -> Result<Bounds, MatchError> {
-    budget.charge(1)?;
-    match &connective.connective_instance {
-        Some(ConnectiveInstance::ConnAndBody(body)) => {
-            let (mut min, mut max) = (ParCount::ZERO, ParCount::UNBOUNDED);
-            for par in &body.ps {
-                let (par_min, par_max) = par_bounds(budget, par)?;
-                min = min.max(par_min);
-                max = max.min(par_max);
+    /// The bounds of one connective.
+    pub(crate) fn connective_bounds(
+        &mut self,
+        budget: &mut MatchBudget,
+        connective: &Connective,
+    ) -> Result<Bounds, MatchError> {
+        budget.charge(1)?;
+        match &connective.connective_instance {
+            Some(ConnectiveInstance::ConnAndBody(body)) => {
+                let (mut min, mut max) = (ParCount::ZERO, ParCount::UNBOUNDED);
+                for par in &body.ps {
+                    let (par_min, par_max) = self.par_bounds(budget, par)?;
+                    min = min.max(par_min);
+                    max = max.min(par_max);
+                }
+                Ok((min, max))
             }
-            Ok((min, max))
-        }
-        Some(ConnectiveInstance::ConnOrBody(body)) => {
-            let (mut min, mut max) = (ParCount::UNBOUNDED, ParCount::ZERO);
-            for par in &body.ps {
-                let (par_min, par_max) = par_bounds(budget, par)?;
-                min = min.min(par_min);
-                max = max.max(par_max);
+            Some(ConnectiveInstance::ConnOrBody(body)) => {
+                let (mut min, mut max) = (ParCount::UNBOUNDED, ParCount::ZERO);
+                for par in &body.ps {
+                    let (par_min, par_max) = self.par_bounds(budget, par)?;
+                    min = min.min(par_min);
+                    max = max.max(par_max);
+                }
+                Ok((min, max))
             }
-            Ok((min, max))
+            Some(ConnectiveInstance::ConnNotBody(_)) => Ok((ParCount::ZERO, ParCount::UNBOUNDED)),
+            Some(
+                ConnectiveInstance::ConnBool(_)
+                | ConnectiveInstance::ConnInt(_)
+                | ConnectiveInstance::ConnBigInt(_)
+                | ConnectiveInstance::ConnString(_)
+                | ConnectiveInstance::ConnUri(_)
+                | ConnectiveInstance::ConnByteArray(_),
+            ) => Ok((ParCount::one_expr(), ParCount::one_expr())),
+            // Variable references should have been substituted; an empty
+            // connective matches nothing.
+            Some(ConnectiveInstance::VarRefBody(_)) | None => Ok((ParCount::ZERO, ParCount::ZERO)),
         }
-        Some(ConnectiveInstance::ConnNotBody(_)) => Ok((ParCount::ZERO, ParCount::UNBOUNDED)),
-        Some(
-            ConnectiveInstance::ConnBool(_)
-            | ConnectiveInstance::ConnInt(_)
-            | ConnectiveInstance::ConnBigInt(_)
-            | ConnectiveInstance::ConnString(_)
-            | ConnectiveInstance::ConnUri(_)
-            | ConnectiveInstance::ConnByteArray(_),
-        ) => Ok((ParCount::one_expr(), ParCount::one_expr())),
-        // Variable references should have been substituted; an empty
-        // connective matches nothing.
-        Some(ConnectiveInstance::VarRefBody(_)) | None => Ok((ParCount::ZERO, ParCount::ZERO)),
     }
 }

@@ -70,18 +70,22 @@
 //!   value, so two equal components can both be captured although one of
 //!   them was matched; here leftovers are selected by position.
 //! - Quoted `new`s also compare their URIs and injections, quoted receives
-//!   their `peek` flag and bind count, and quoted receive binds their
-//!   remainder and free count; bundles, comparisons, boolean operators,
-//!   method calls and `matches` inside patterns are matched structurally.
-//!   The reference ignores those fields, or fails to match those terms when
-//!   the pattern has free variables in them.
+//!   their `peek` flag and bind count, quoted receive binds their remainder
+//!   and free count, and quoted match cases their free count; bundles,
+//!   comparisons, boolean operators, method calls and `matches` inside
+//!   patterns are matched structurally. The reference ignores those fields,
+//!   or fails to match those terms when the pattern has free variables in
+//!   them.
 //! - A bound variable used as a list, set or map remainder never matches.
 //!
 //! # Cost
 //!
 //! Work is counted in steps against a [`MatchBudget`]; par and set patterns
 //! can take time exponential in the size of the target (connectives try
-//! sub-Pars), and the budget bounds that. Deeply nested terms are handled on
+//! sub-Pars), and the budget bounds that. Everything else is close to
+//! linear: which parts of a pattern are concrete, and the bounds of nested
+//! connectives, are computed once per match, and the placeholders for a
+//! remainder are placed without search. Deeply nested terms are handled on
 //! a growable stack (the `stacker` crate), so nesting depth is limited only
 //! by memory and the budget.
 

@@ -19,7 +19,7 @@ use rho_host_abi::par::{
 
 use super::bindings::{BindingMode, Bindings, Capture, Delta, ParParts, VarSlot};
 use super::bipartite;
-use super::bounds::{Bounds, connective_bounds, fixed_components};
+use super::bounds::{Bounds, BoundsCache, fixed_components};
 use super::budget::{MatchBudget, MatchError};
 use super::closed;
 use super::concrete::{ConcreteCache, is_free_or_wildcard};
@@ -35,6 +35,7 @@ pub(crate) struct Matcher<'t, 'b> {
     budget: &'b mut MatchBudget,
     bindings: Bindings<'t>,
     concrete: ConcreteCache,
+    bounds: BoundsCache,
     /// How many binders (`new`, `for`, match cases) of the target the walk
     /// is inside; at zero every component of a closed target is closed.
     binders: u32,
@@ -67,6 +68,7 @@ impl<'t, 'b> Matcher<'t, 'b> {
             budget,
             bindings: Bindings::new(mode),
             concrete: ConcreteCache::default(),
+            bounds: BoundsCache::default(),
             binders: 0,
         }
     }
@@ -420,7 +422,7 @@ impl<'t, 'b> Matcher<'t, 'b> {
         let base: Bounds = (fixed, if open { ParCount::UNBOUNDED } else { fixed });
         let mut own = Vec::with_capacity(pattern.connectives.len());
         for connective in &pattern.connectives {
-            own.push(connective_bounds(self.budget, connective)?);
+            own.push(self.bounds.connective_bounds(self.budget, connective)?);
         }
         // after[i]: the bounds of everything that follows connective i.
         let mut after = vec![base; own.len()];
