@@ -1,18 +1,17 @@
 //! Serialization of Pars: the protobuf encoding of `RhoTypes.proto`.
 //!
 //! [`encode_par`] produces exactly prost's bytes (and so the reference's,
-//! for the same Par). [`decode_par`] reads them back, rejecting malformed
+//! for the same Par), in linear time. [`decode_par`] reads them back, rejecting malformed
 //! input with a [`DecodeError`] rather than panicking.
 //!
 //! # Deep terms
 //!
 //! Both directions accept terms of any realistic depth:
 //!
-//! * Encoding runs prost's encoder, which recurses once per nested message,
-//!   on a stack sized for the term's [`Term::nesting_depth`]. prost also
-//!   recomputes the length of each nested message at every level, so
-//!   encoding a term `d` messages deep costs `O(size * d)`: about a second
-//!   for 100,000 nested messages.
+//! * Encoding does not use prost's encoder, which recurses without stack
+//!   checks and recomputes the length of each nested message at every
+//!   enclosing level (`O(size * depth)`: 5 seconds for 10,000 nested
+//!   lists). It writes the same bytes back to front in one guarded pass.
 //! * Decoding does not use prost's `Par::decode`, which gives up at 100
 //!   nested messages (about 33 levels of Rholang nesting: a list inside a
 //!   list is three messages, Par, Expr and EList). It accepts up to
@@ -24,8 +23,8 @@ use std::fmt;
 
 use crate::decode;
 use crate::par::Par;
-use crate::stack;
 pub use crate::term::Term;
+use crate::wire::ReverseWriter;
 
 /// The deepest message nesting that [`decode_par`] accepts: far beyond
 /// what source programs produce (10,000 nested lists are 30,000 messages),
@@ -90,8 +89,9 @@ pub fn encode_par(par: &Par) -> Vec<u8> {
 /// Encodes any message of the Par data model as protobuf bytes, however
 /// deeply it is nested.
 pub fn encode_term<T: Term>(term: &T) -> Vec<u8> {
-    let depth = term.nesting_depth();
-    stack::with_stack_for_depth(depth, || term.encode_to_vec())
+    let mut writer = ReverseWriter::default();
+    term.write_fields(&mut writer);
+    writer.finish()
 }
 
 /// Decodes protobuf bytes as a Par.

@@ -24,6 +24,7 @@ pub mod sort;
 pub mod source_map;
 mod stack;
 mod term;
+mod wire;
 
 pub use encode::{DecodeError, Term, decode_par, encode_par};
 pub use print::print_par;

@@ -212,7 +212,7 @@ impl Printer {
             }
             for new in &par.news {
                 separate(self);
-                self.new(new, scope, indent);
+                self.new_names(new, scope, indent);
             }
             for expr in &par.exprs {
                 separate(self);
@@ -347,7 +347,7 @@ impl Printer {
         self.push("}");
     }
 
-    fn new(&mut self, new: &New, scope: Scope, indent: usize) {
+    fn new_names(&mut self, new: &New, scope: Scope, indent: usize) {
         const MAX_NAMES: i64 = 128;
         let count = i64::from(new.bind_count.max(0));
         let first_uri = count - new.uri.len() as i64;
@@ -594,8 +594,13 @@ impl Printer {
     /// literal or already enclosed in parentheses.
     fn prefixed(&mut self, op: &str, operand: &Option<Par>, scope: Scope) {
         self.push(op);
+        let operand = par_or_nil(operand);
         let start = self.out.len();
-        self.par(par_or_nil(operand), scope, 0);
+        self.par(operand, scope, 0);
+        if is_infix(operand) {
+            // Printed as `(p1 op p2)` already; no need to scan the text.
+            return;
+        }
         let operand_text = &self.out[start..];
         if !is_unsigned_int(operand_text) && !is_enclosed(operand_text) {
             self.out.insert(start, '(');
@@ -612,6 +617,45 @@ impl Printer {
         self.par(par_or_nil(p2), scope, 0);
         self.push(")");
     }
+}
+
+/// Whether the Par is a single binary operator expression, which
+/// [`Printer::infix`] prints enclosed in parentheses.
+fn is_infix(par: &Par) -> bool {
+    use ExprInstance as E;
+    let only_one_expr = par.exprs.len() == 1
+        && par.sends.is_empty()
+        && par.receives.is_empty()
+        && par.news.is_empty()
+        && par.matches.is_empty()
+        && par.unforgeables.is_empty()
+        && par.bundles.is_empty()
+        && par.connectives.is_empty();
+    only_one_expr
+        && matches!(
+            par.exprs[0].expr_instance,
+            Some(
+                E::EMultBody(_)
+                    | E::EDivBody(_)
+                    | E::EModBody(_)
+                    | E::EPercentPercentBody(_)
+                    | E::EPlusBody(_)
+                    | E::EPlusPlusBody(_)
+                    | E::EMinusBody(_)
+                    | E::EMinusMinusBody(_)
+                    | E::EAndBody(_)
+                    | E::EOrBody(_)
+                    | E::EShortAndBody(_)
+                    | E::EShortOrBody(_)
+                    | E::EEqBody(_)
+                    | E::ENeqBody(_)
+                    | E::EGtBody(_)
+                    | E::EGteBody(_)
+                    | E::ELtBody(_)
+                    | E::ELteBody(_)
+                    | E::EMatchesBody(_)
+            )
+        )
 }
 
 /// The elements in canonical order (they are usually stored that way).

@@ -20,10 +20,10 @@ const RED_ZONE: usize = 256 * 1024;
 /// The size of each new stack segment.
 const SEGMENT: usize = 4 * 1024 * 1024;
 
-/// Generous bound on the stack that prost's encoder and the derived trait
-/// impls use per level of message nesting (measured in release builds at
-/// well under a quarter of this).
-const BYTES_PER_MESSAGE_LEVEL: usize = 1024;
+/// Bound on the stack that prost's encoder and the derived trait impls use
+/// per level of message nesting. Measured in release builds: prost's
+/// encoder under 270 bytes, derived `Clone` and `PartialEq` about 650.
+const BYTES_PER_MESSAGE_LEVEL: usize = 2048;
 
 /// Runs `step`, first switching to a new stack segment if the current one
 /// has less than [`RED_ZONE`] left.
