@@ -359,9 +359,26 @@ impl ListValue {
     }
 
     /// `self ++ other`, sharing structure with both.
+    ///
+    /// A short side is pushed element by element onto the long one
+    /// (amortized O(1) each); only two long lists pay for an RRB merge.
     pub fn concat(&self, other: &ListValue) -> ListValue {
-        let mut items = self.items.clone();
-        items.append(other.items.clone());
+        const SHORT: usize = 64;
+        let items = if self.items.len() <= SHORT {
+            let mut items = other.items.clone();
+            for value in self.items.iter().rev() {
+                items.push_front(value.clone());
+            }
+            items
+        } else if other.items.len() <= SHORT {
+            let mut items = self.items.clone();
+            items.extend(other.items.iter().cloned());
+            items
+        } else {
+            let mut items = self.items.clone();
+            items.append(other.items.clone());
+            items
+        };
         ListValue {
             items,
             elems_len: self.elems_len + other.elems_len,
