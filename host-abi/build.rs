@@ -1,12 +1,15 @@
-//! Generates the Par data model from `proto/RhoTypes.proto` with a pure-Rust
+//! Generates the Par data model from `proto/RhoTypes.proto` (and the Wasm
+//! module constant pool from `proto/Abi.proto`) with a pure-Rust
 //! protobuf compiler (protox), so no `protoc` binary is needed.
 
 use std::{env, fs, path::PathBuf};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let proto = "proto/RhoTypes.proto";
-    println!("cargo:rerun-if-changed={proto}");
-    let descriptors = protox::compile([proto], ["proto"])?;
+    let protos = ["proto/RhoTypes.proto", "proto/Abi.proto"];
+    for proto in protos {
+        println!("cargo:rerun-if-changed={proto}");
+    }
+    let descriptors = protox::compile(protos, ["proto"])?;
     let mut config = prost_build::Config::new();
     config.btree_map(["."]);
     config.compile_fds(descriptors)?;

@@ -12,8 +12,11 @@
 //! - [`encode`]: protobuf serialization that copes with deep nesting.
 //! - [`print`]: the reference's pretty printer.
 //! - [`source_map`]: from normalized terms back to source positions.
+//! - [`abi`]: the host imports, exports, value encoding and custom sections
+//!   of generated Wasm modules.
 #![deny(missing_docs)]
 
+pub mod abi;
 mod bigint;
 mod decode;
 pub mod encode;

@@ -16,6 +16,7 @@ pub mod phlo;
 pub mod system;
 pub mod tuplespace;
 pub mod value;
+pub mod wasm;
 
 pub use error::{LocatedError, RuntimeError};
 pub use eval::{DEFAULT_SEED, LogMode, RunConfig, RunReport, run};

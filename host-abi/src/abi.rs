@@ -1,0 +1,320 @@
+//! The contract between generated Wasm modules and the host: version, value
+//! encoding, imports, exports and custom sections.
+//!
+//! # Execution model
+//!
+//! Values live in the host; Wasm holds [`RValue`]s. A generated module has
+//! one function per *body*: the program itself (body 0) and every receive
+//! body, `new` body and `match` case body. The host runs a body as a task
+//! with an environment of bound values (De Bruijn order, as in the Par).
+//! A body's code evaluates the components of its Par in canonical order
+//! (sends, receives, news, exprs, matches), calling host imports for
+//! everything but small-Int arithmetic and control flow. Bodies never call
+//! each other: `consume`, `new_names` and `spawn` hand a body index to the
+//! host, which queues it (continuations are closures: module, body index and
+//! captured environment).
+//!
+//! # Errors and resumption
+//!
+//! A host import that fails (a runtime error) traps. Before the code of
+//! component `k` of a body, the module sets the exported global
+//! [`EXPORT_COMPONENT`] to `k`; before each import call that can fail, it
+//! sets [`EXPORT_LOCATION`] to a location id (see [`SECTION_SOURCE`]). On a
+//! trap the host records the error at that location and calls
+//! [`EXPORT_RUN`] again with `start = k + 1`, so a runtime error ends only
+//! the component that raised it. Out of phlo is not resumed.
+//!
+//! # Argument stack
+//!
+//! Imports that take a variable number of values (`produce`, `make_list`,
+//! `method`, `consume`'s channels, ...) pop them from a host-side argument
+//! stack filled with [`IMPORT_ARG_PUSH`], first argument pushed first.
+//!
+//! # Constant pool
+//!
+//! Ground values, static channels, patterns, process templates and
+//! receive/new descriptors are serialized at compile time into a
+//! [`ConstPool`](crate::par::ConstPool) (protobuf) placed in a data segment at
+//! offset [`EXPORT_POOL_PTR`] with length [`EXPORT_POOL_LEN`] (both exported
+//! immutable i32 globals). The host decodes it once per module, so nothing
+//! that execution depends on lives in a custom section: stripping every
+//! custom section but [`SECTION_ABI`] changes neither output nor cost.
+
+/// Version of this ABI; recorded in [`SECTION_ABI`] and checked on load.
+pub const ABI_VERSION: u32 = 1;
+
+/// The import module of every host function.
+pub const IMPORT_MODULE: &str = "rho";
+
+/// Custom section holding [`AbiStamp`]: the ABI and cost-table versions the
+/// module was built for. Required.
+pub const SECTION_ABI: &str = "rho.abi";
+/// Custom section holding the source map: location id (as the key) to
+/// line and column, in [`SourceMap`](crate::source_map::SourceMap) bytes.
+/// Optional; only error messages use it.
+pub const SECTION_SOURCE: &str = "rho.source";
+/// Custom section holding the normalized Par the module was compiled from
+/// (protobuf). Optional; for inspection only.
+pub const SECTION_PAR: &str = "rho.par";
+
+/// Export: `(func (param $body i32) (param $start i32))` runs component
+/// `start` onwards of body `body`.
+pub const EXPORT_RUN: &str = "rho_run";
+/// Export: the module's linear memory (holds the constant pool).
+pub const EXPORT_MEMORY: &str = "memory";
+/// Export: immutable i32 global, offset of the constant pool in memory.
+pub const EXPORT_POOL_PTR: &str = "rho_pool_ptr";
+/// Export: immutable i32 global, length of the constant pool.
+pub const EXPORT_POOL_LEN: &str = "rho_pool_len";
+/// Export: mutable i32 global, the component being evaluated.
+pub const EXPORT_COMPONENT: &str = "rho_component";
+/// Export: mutable i32 global, the location id of the last fallible call.
+pub const EXPORT_LOCATION: &str = "rho_location";
+/// Export added by the runtime's metering: mutable i64 global, phlo left.
+pub const EXPORT_GAS: &str = "rho_gas";
+
+/// A value at the boundary, as an `i64`.
+///
+/// - bit 0 clear: a small Int, `value >> 1` (arithmetic shift), for Ints in
+///   `SMALL_INT_MIN..=SMALL_INT_MAX`. Every Int in that range is passed this
+///   way and no other, so two small Ints are equal exactly when their
+///   `RValue`s are.
+/// - bit 0 set: a handle, `value >> 1` indexing the host's table of the
+///   current task. Handles 0, 1 and 2 are always `Nil`, `false` and `true`
+///   ([`NIL`], [`FALSE`], [`TRUE`]), so a Bool is tested without a call.
+///
+/// Handles are valid only within the task that received them.
+pub type RValue = i64;
+
+/// Smallest Int passed unboxed.
+pub const SMALL_INT_MIN: i64 = -(1 << 62);
+/// Largest Int passed unboxed.
+pub const SMALL_INT_MAX: i64 = (1 << 62) - 1;
+/// `Nil`.
+pub const NIL: RValue = 1;
+/// `false`.
+pub const FALSE: RValue = 3;
+/// `true`.
+pub const TRUE: RValue = 5;
+
+/// Encodes a small Int, or `None` when it must be boxed.
+pub fn small_int(value: i64) -> Option<RValue> {
+    (SMALL_INT_MIN..=SMALL_INT_MAX)
+        .contains(&value)
+        .then_some(value << 1)
+}
+
+/// Decodes an [`RValue`]: `Ok(int)` for a small Int, `Err(handle)` for a
+/// handle.
+pub fn decode(value: RValue) -> Result<i64, u32> {
+    if value & 1 == 0 {
+        Ok(value >> 1)
+    } else {
+        Err((value >> 1) as u32)
+    }
+}
+
+/// Encodes handle `index`.
+pub fn handle(index: u32) -> RValue {
+    (i64::from(index) << 1) | 1
+}
+
+/// Operator codes for [`IMPORT_OP1`] and [`IMPORT_OP2`].
+pub mod op {
+    /// `a + b`.
+    pub const PLUS: i32 = 0;
+    /// `a - b`.
+    pub const MINUS: i32 = 1;
+    /// `a * b`.
+    pub const MULT: i32 = 2;
+    /// `a / b`.
+    pub const DIV: i32 = 3;
+    /// `a % b`.
+    pub const MOD: i32 = 4;
+    /// `a < b`.
+    pub const LT: i32 = 5;
+    /// `a <= b`.
+    pub const LTE: i32 = 6;
+    /// `a > b`.
+    pub const GT: i32 = 7;
+    /// `a >= b`.
+    pub const GTE: i32 = 8;
+    /// `a == b`.
+    pub const EQ: i32 = 9;
+    /// `a != b`.
+    pub const NEQ: i32 = 10;
+    /// `a and b` (strict).
+    pub const AND: i32 = 11;
+    /// `a or b` (strict).
+    pub const OR: i32 = 12;
+    /// `a ++ b`.
+    pub const PLUS_PLUS: i32 = 13;
+    /// `a -- b`.
+    pub const MINUS_MINUS: i32 = 14;
+    /// `a %% b`.
+    pub const PERCENT_PERCENT: i32 = 15;
+    /// Unary `-a` (for [`super::IMPORT_OP1`]).
+    pub const NEG: i32 = 16;
+    /// `not a` (for [`super::IMPORT_OP1`]).
+    pub const NOT: i32 = 17;
+    /// `&&` applied to a non-Bool (for [`super::IMPORT_TYPE_ERROR`]).
+    pub const SHORT_AND: i32 = 18;
+    /// `||` applied to a non-Bool (for [`super::IMPORT_TYPE_ERROR`]).
+    pub const SHORT_OR: i32 = 19;
+}
+
+/// A Wasm value type in an import signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValType {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+}
+
+/// The signature of one host import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportSig {
+    /// Its name in module [`IMPORT_MODULE`].
+    pub name: &'static str,
+    /// Parameter types.
+    pub params: &'static [ValType],
+    /// Result types.
+    pub results: &'static [ValType],
+}
+
+use ValType::{I32, I64};
+
+macro_rules! imports {
+    ($($(#[$doc:meta])* $konst:ident = $name:literal ($($p:ident),*) -> ($($r:ident),*);)*) => {
+        $($(#[$doc])* pub const $konst: &str = $name;)*
+        /// Every host import, in the order of their declarations.
+        pub const IMPORTS: &[ImportSig] = &[
+            $(ImportSig { name: $name, params: &[$($p),*], results: &[$($r),*] },)*
+        ];
+    };
+}
+
+imports! {
+    /// `(index) -> value`: the bound variable with De Bruijn index `index`.
+    IMPORT_ENV_GET = "env_get" (I32) -> (I64);
+    /// `(id) -> value`: constant `id` of the pool.
+    IMPORT_CONST_GET = "const_get" (I32) -> (I64);
+    /// `(value)`: pushes a value on the argument stack.
+    IMPORT_ARG_PUSH = "arg_push" (I64) -> ();
+    /// `(n) -> list`: a list of the top `n` arguments.
+    IMPORT_MAKE_LIST = "make_list" (I32) -> (I64);
+    /// `(n) -> tuple`: a tuple of the top `n` arguments.
+    IMPORT_MAKE_TUPLE = "make_tuple" (I32) -> (I64);
+    /// `(n) -> set`: a set of the top `n` arguments.
+    IMPORT_MAKE_SET = "make_set" (I32) -> (I64);
+    /// `(n) -> map`: a map of the top `2n` arguments (key, value, key, ...).
+    IMPORT_MAKE_MAP = "make_map" (I32) -> (I64);
+    /// `(template) -> process`: template `template` with the environment's
+    /// values substituted for its variables (a quoted process as data).
+    IMPORT_SUBST = "subst" (I32) -> (I64);
+    /// `(n) -> process`: the parallel composition of the top `n` arguments.
+    IMPORT_PAR_MERGE = "par_merge" (I32) -> (I64);
+    /// `(op, a) -> value`: a unary operator ([`op::NEG`], [`op::NOT`]).
+    IMPORT_OP1 = "op1" (I32, I64) -> (I64);
+    /// `(op, a, b) -> value`: a binary operator, full semantics.
+    IMPORT_OP2 = "op2" (I32, I64, I64) -> (I64);
+    /// `(op, value)`: traps with the type error of `&&`/`||` on a non-Bool.
+    IMPORT_TYPE_ERROR = "type_error" (I32, I64) -> ();
+    /// `(name, target, n) -> value`: method `name` (a String constant id)
+    /// on `target` with the top `n` arguments.
+    IMPORT_METHOD = "method" (I32, I64, I32) -> (I64);
+    /// `(target, template) -> bool`: `target matches template`.
+    IMPORT_MATCHES = "matches" (I64, I32) -> (I64);
+    /// `(channel, n, persistent)`: sends the top `n` arguments.
+    IMPORT_PRODUCE = "produce" (I64, I32, I32) -> ();
+    /// `(receive, body)`: installs receive descriptor `receive` with body
+    /// `body`; its channels are the top arguments, one per bind.
+    IMPORT_CONSUME = "consume" (I32, I32) -> ();
+    /// `(new, body)`: creates the names of descriptor `new` and queues
+    /// `body` with them bound.
+    IMPORT_NEW_NAMES = "new_names" (I32, I32) -> ();
+    /// `(target, template, free_count) -> matched`: tries one `match` case;
+    /// on 1 the bindings wait for the next `spawn`.
+    IMPORT_MATCH_CASE = "match_case" (I64, I32, I32) -> (I32);
+    /// `(body)`: queues `body` with the environment plus the pending
+    /// bindings of the last successful `match_case` (if any).
+    IMPORT_SPAWN = "spawn" (I32) -> ();
+    /// `(value)`: runs a process received as data (`*x`); other values do
+    /// nothing.
+    IMPORT_EVAL = "eval" (I64) -> ();
+}
+
+/// The import named `name`, if the ABI has one.
+pub fn import(name: &str) -> Option<&'static ImportSig> {
+    IMPORTS.iter().find(|sig| sig.name == name)
+}
+
+/// The content of [`SECTION_ABI`]: 8 bytes, the ABI version and the
+/// cost-table version, little-endian u32s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbiStamp {
+    /// [`ABI_VERSION`] at build time.
+    pub abi_version: u32,
+    /// The runtime's cost-table version at build time.
+    pub cost_table_version: u32,
+}
+
+impl AbiStamp {
+    /// The section bytes.
+    pub fn to_bytes(self) -> [u8; 8] {
+        let mut bytes = [0u8; 8];
+        bytes[..4].copy_from_slice(&self.abi_version.to_le_bytes());
+        bytes[4..].copy_from_slice(&self.cost_table_version.to_le_bytes());
+        bytes
+    }
+
+    /// Parses the section bytes; `None` unless they are exactly 8 bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<AbiStamp> {
+        let bytes: [u8; 8] = bytes.try_into().ok()?;
+        Some(AbiStamp {
+            abi_version: u32::from_le_bytes(bytes[..4].try_into().ok()?),
+            cost_table_version: u32::from_le_bytes(bytes[4..].try_into().ok()?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_ints_round_trip_and_bools_are_handles() {
+        for value in [0, 1, -1, SMALL_INT_MIN, SMALL_INT_MAX, 12345] {
+            let encoded = small_int(value).unwrap();
+            assert_eq!(decode(encoded), Ok(value));
+        }
+        assert_eq!(small_int(SMALL_INT_MAX + 1), None);
+        assert_eq!(small_int(i64::MIN), None);
+        assert_eq!(decode(NIL), Err(0));
+        assert_eq!(decode(FALSE), Err(1));
+        assert_eq!(decode(TRUE), Err(2));
+        assert_eq!(handle(2), TRUE);
+    }
+
+    #[test]
+    fn import_names_are_unique_and_found() {
+        for sig in IMPORTS {
+            assert_eq!(import(sig.name), Some(sig));
+        }
+        let mut names: Vec<&str> = IMPORTS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), IMPORTS.len());
+    }
+
+    #[test]
+    fn stamps_round_trip_and_reject_other_lengths() {
+        let stamp = AbiStamp {
+            abi_version: ABI_VERSION,
+            cost_table_version: 7,
+        };
+        assert_eq!(AbiStamp::from_bytes(&stamp.to_bytes()), Some(stamp));
+        assert_eq!(AbiStamp::from_bytes(&[1, 2, 3]), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! Metering injection (being written).

@@ -1,0 +1,1 @@
+//! Module validation (being written).
