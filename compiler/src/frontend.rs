@@ -8,10 +8,11 @@
 
 use rho_host_abi::par::Par;
 use rho_host_abi::sort::sort_par;
-use rho_host_abi::source_map::{SourceLoc, SourceMap, term_key};
+
+use rho_host_abi::source_map::{SourceLoc, SourceMap};
 
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
-use crate::normalize::{self, locations::Located};
+use crate::normalize;
 use crate::syntax;
 
 /// A compiled program: its canonical Par, and where its terms were written.
@@ -66,21 +67,15 @@ pub fn compile_source(file_name: &str, source: &str) -> Result<Normalized, Vec<D
     let normalized = normalize::normalize(ast, root, &file)?;
     let mut par = normalized.par;
     sort_par(&mut par);
-    let mut source_map = SourceMap::new();
-    let mut locations: Vec<(u32, u64)> = Vec::new();
-    normalize::locations::locate_terms(&par, &normalized.positions, &mut |term, span| {
-        let key = match term {
-            Located::Send(send) => term_key(send),
-            Located::Receive(receive) => term_key(receive),
-            Located::New(new) => term_key(new),
-            Located::Match(matcher) => term_key(matcher),
-            Located::Expr(expr) => term_key(expr),
-        };
-        locations.push((span.start, key));
-    });
+    // Key the recorded terms in one pass (see `normalize::keys`).
+    let mut keyed: Vec<(u32, u64)> = normalize::keys::term_keys(&par, &normalized.positions)
+        .into_iter()
+        .map(|(span, key)| (span.start, key))
+        .collect();
     // Identical terms share a key: keep the first position in the file.
-    locations.sort_unstable();
-    for (start, key) in locations {
+    keyed.sort_unstable();
+    let mut source_map = SourceMap::new();
+    for (start, key) in keyed {
         let position = file.line_col(start);
         source_map.insert(
             key,

@@ -60,20 +60,19 @@ impl Built {
 
     /// A bundle never makes its Par use connectives.
     pub(super) fn push_bundle(&mut self, bundle: Bundle, fp: Fp) {
-        let locally_free = bundle
-            .body
-            .as_ref()
-            .map(|body| body.locally_free.clone())
-            .unwrap_or_default();
-        self.add(fp, &locally_free, false);
+        match &bundle.body {
+            Some(body) => self.add(fp, &body.locally_free, false),
+            None => self.add(fp, &[], false),
+        }
         self.par.bundles.push(bundle);
     }
 
     /// Adds an expression at pattern depth `depth`: a bound variable is
     /// locally free only outside patterns (`ExprLocallyFree`).
     pub(super) fn push_expr(&mut self, expr: Expr, fp: Fp, depth: u32) {
-        let locally_free = expr_locally_free(&expr, depth);
-        self.add(fp, &locally_free, expr_connective_used(&expr));
+        self.parts = fingerprint::add_part(self.parts, fp);
+        add_expr_locally_free(&mut self.par.locally_free, &expr, depth);
+        self.par.connective_used |= expr_connective_used(&expr);
         self.par.exprs.push(expr);
     }
 
@@ -117,24 +116,6 @@ impl Built {
         self.par.connective_used = true;
     }
 
-    /// If the Par is exactly one connective, that connective
-    /// (`singleConnective`).
-    pub(super) fn single_connective(&self) -> Option<&Connective> {
-        let par = &self.par;
-        let only_connective = par.sends.is_empty()
-            && par.receives.is_empty()
-            && par.news.is_empty()
-            && par.exprs.is_empty()
-            && par.matches.is_empty()
-            && par.bundles.is_empty()
-            && par.connectives.len() == 1;
-        if only_connective {
-            par.connectives.first()
-        } else {
-            None
-        }
-    }
-
     /// If the Par is exactly one bundle, that bundle (`singleBundle`).
     pub(super) fn single_bundle(&self) -> Option<&Bundle> {
         let par = &self.par;
@@ -154,20 +135,14 @@ impl Built {
     }
 }
 
-/// The locally free variables of an expression at pattern depth `depth`.
-pub(super) fn expr_locally_free(expr: &Expr, depth: u32) -> Vec<u8> {
+/// Adds the locally free variables of an expression at pattern depth
+/// `depth` to `acc`.
+pub(super) fn add_expr_locally_free(acc: &mut Vec<u8>, expr: &Expr, depth: u32) {
     use ExprInstance as E;
-    let free = |par: &Option<Par>| {
-        par.as_ref()
-            .map(|par| par.locally_free.clone())
-            .unwrap_or_default()
-    };
-    let both = |p1: &Option<Par>, p2: &Option<Par>| {
-        let mut acc = free(p1);
-        if let Some(p2) = p2 {
-            bits::union_into(&mut acc, &p2.locally_free);
+    let mut add = |par: &Option<Par>| {
+        if let Some(par) = par {
+            bits::union_into(acc, &par.locally_free);
         }
-        acc
     };
     match &expr.expr_instance {
         None
@@ -178,37 +153,97 @@ pub(super) fn expr_locally_free(expr: &Expr, depth: u32) -> Vec<u8> {
             | E::GString(_)
             | E::GUri(_)
             | E::GByteArray(_),
-        ) => Vec::new(),
-        Some(E::EVarBody(body)) => match body.v.and_then(|var| var.var_instance) {
-            Some(VarInstance::BoundVar(index)) if depth == 0 => bits::single(index as u32),
-            _ => Vec::new(),
-        },
-        Some(E::EListBody(list)) => list.locally_free.clone(),
-        Some(E::ETupleBody(tuple)) => tuple.locally_free.clone(),
-        Some(E::ESetBody(set)) => set.locally_free.clone(),
-        Some(E::EMapBody(map)) => map.locally_free.clone(),
-        Some(E::EMethodBody(method)) => method.locally_free.clone(),
-        Some(E::ENotBody(body)) => free(&body.p),
-        Some(E::ENegBody(body)) => free(&body.p),
-        Some(E::EMultBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EDivBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EModBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EPercentPercentBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EPlusBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EMinusBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EPlusPlusBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EMinusMinusBody(body)) => both(&body.p1, &body.p2),
-        Some(E::ELtBody(body)) => both(&body.p1, &body.p2),
-        Some(E::ELteBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EGtBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EGteBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EEqBody(body)) => both(&body.p1, &body.p2),
-        Some(E::ENeqBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EAndBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EOrBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EShortAndBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EShortOrBody(body)) => both(&body.p1, &body.p2),
-        Some(E::EMatchesBody(body)) => both(&body.target, &body.pattern),
+        ) => {}
+        Some(E::EVarBody(body)) => {
+            if let Some(VarInstance::BoundVar(index)) = body.v.and_then(|var| var.var_instance) {
+                if depth == 0 {
+                    bits::union_into(acc, &bits::single(index as u32));
+                }
+            }
+        }
+        Some(E::EListBody(list)) => bits::union_into(acc, &list.locally_free),
+        Some(E::ETupleBody(tuple)) => bits::union_into(acc, &tuple.locally_free),
+        Some(E::ESetBody(set)) => bits::union_into(acc, &set.locally_free),
+        Some(E::EMapBody(map)) => bits::union_into(acc, &map.locally_free),
+        Some(E::EMethodBody(method)) => bits::union_into(acc, &method.locally_free),
+        Some(E::ENotBody(body)) => add(&body.p),
+        Some(E::ENegBody(body)) => add(&body.p),
+        Some(E::EMultBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EDivBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EModBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EPercentPercentBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EPlusBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EMinusBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EPlusPlusBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EMinusMinusBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::ELtBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::ELteBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EGtBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EGteBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EEqBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::ENeqBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EAndBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EOrBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EShortAndBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EShortOrBody(body)) => {
+            add(&body.p1);
+            add(&body.p2);
+        }
+        Some(E::EMatchesBody(body)) => {
+            add(&body.target);
+            add(&body.pattern);
+        }
     }
 }
 

@@ -212,7 +212,7 @@ impl<'src> Normalizer<'src, '_> {
             // The reference merges the flags and keeps the inner body.
             Some(inner) => {
                 let inner_body = inner.body.unwrap_or_default();
-                let inner_fp = super::locations::par_fp(&inner_body);
+                let inner_fp = super::fingerprint::of_par(&inner_body);
                 let bundle = Bundle {
                     body: Some(inner_body),
                     write_flag: write_flag && inner.write_flag,

@@ -13,7 +13,7 @@
 //! The reference uses persistent maps; here one mutable chain is kept, and
 //! every scope records a [`Mark`] to undo its bindings when it ends.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::Span;
 use crate::syntax::ast::VarName;
@@ -111,11 +111,6 @@ impl<'src> FreeMap<'src> {
         self.next_level
     }
 
-    /// Whether anything at all is free (the reference's `count > 0`).
-    pub(super) fn is_empty(&self) -> bool {
-        self.next_level == 0 && self.wildcards.is_empty() && self.connectives.is_empty()
-    }
-
     /// The named free variables in order of first occurrence.
     pub(super) fn vars(&self) -> impl Iterator<Item = (VarName<'src>, Free)> + '_ {
         self.order
@@ -181,28 +176,42 @@ impl<'src> FreeMap<'src> {
 #[derive(Debug, Default)]
 struct Scope<'src> {
     next_index: u32,
-    /// Every binding of each name, innermost last, as (level, sort, span).
-    bindings: HashMap<VarName<'src>, Vec<(u32, Sort, Span)>>,
-    /// Names in binding order, to undo bindings.
-    log: Vec<VarName<'src>>,
+    /// The latest binding of each name, as an index into `entries`.
+    latest: HashMap<VarName<'src>, u32>,
+    /// Every binding in binding order; each links to the binding of the
+    /// same name that it shadows.
+    entries: Vec<Entry<'src>>,
+}
+
+#[derive(Debug)]
+struct Entry<'src> {
+    name: VarName<'src>,
+    level: u32,
+    sort: Sort,
+    span: Span,
+    shadowed: Option<u32>,
 }
 
 impl<'src> Scope<'src> {
     fn get(&self, name: VarName<'src>) -> Option<Bound> {
-        let &(level, sort, span) = self.bindings.get(&name)?.last()?;
+        let entry = &self.entries[*self.latest.get(&name)? as usize];
         Some(Bound {
-            index: self.next_index - level - 1,
-            sort,
-            span,
+            index: self.next_index - entry.level - 1,
+            sort: entry.sort,
+            span: entry.span,
         })
     }
 
     fn bind(&mut self, name: VarName<'src>, level: u32, sort: Sort, span: Span) {
-        self.bindings
-            .entry(name)
-            .or_default()
-            .push((level, sort, span));
-        self.log.push(name);
+        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let shadowed = self.latest.insert(name, index);
+        self.entries.push(Entry {
+            name,
+            level,
+            sort,
+            span,
+            shadowed,
+        });
     }
 }
 
@@ -287,7 +296,7 @@ impl<'src> BoundChain<'src> {
     pub(super) fn mark(&self) -> Mark {
         let scope = self.current();
         Mark {
-            log_len: scope.log.len(),
+            log_len: scope.entries.len(),
             next_index: scope.next_index,
         }
     }
@@ -295,14 +304,14 @@ impl<'src> BoundChain<'src> {
     /// Undoes the bindings made in the current level since `mark`.
     pub(super) fn restore(&mut self, mark: Mark) {
         let scope = self.current_mut();
-        while scope.log.len() > mark.log_len {
-            let Some(name) = scope.log.pop() else { break };
-            if let Some(stack) = scope.bindings.get_mut(&name) {
-                stack.pop();
-                if stack.is_empty() {
-                    scope.bindings.remove(&name);
-                }
-            }
+        while scope.entries.len() > mark.log_len {
+            let Some(entry) = scope.entries.pop() else {
+                break;
+            };
+            match entry.shadowed {
+                Some(previous) => scope.latest.insert(entry.name, previous),
+                None => scope.latest.remove(&entry.name),
+            };
         }
         scope.next_index = mark.next_index;
     }

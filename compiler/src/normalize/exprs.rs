@@ -606,7 +606,7 @@ fn flatten(mut left: Par, left_fp: Fp, right: Par, right_fp: Fp, and: bool) -> (
 }
 
 fn extend(body: ConnectiveBody, right: Par, right_fp: Fp) -> (Vec<Par>, Vec<Fp>) {
-    let mut fps: Vec<Fp> = body.ps.iter().map(super::locations::par_fp).collect();
+    let mut fps: Vec<Fp> = body.ps.iter().map(super::fingerprint::of_par).collect();
     let mut ps = body.ps;
     ps.push(right);
     fps.push(right_fp);

@@ -10,7 +10,7 @@
 //! `connective_used` are left out.
 //!
 //! The normalizer computes each fingerprint from its children's in constant
-//! time; [`Walker`](super::locations) recomputes them over the sorted term.
+//! time; [`keys`](super::keys) recomputes them over the sorted term.
 //! A 64-bit collision could at worst attach a wrong source position.
 
 use rho_host_abi::par::{
@@ -47,11 +47,6 @@ impl Hasher {
             state = state.u64(u64::from_le_bytes(word));
         }
         state
-    }
-
-    pub(super) fn all(self, fps: &[Fp]) -> Hasher {
-        fps.iter()
-            .fold(self.u64(fps.len() as u64), |state, &fp| state.u64(fp))
     }
 
     pub(super) fn finish(self) -> Fp {
@@ -117,7 +112,7 @@ pub(super) fn set_elements(mut elements: Vec<Fp>) -> u64 {
 /// The order-free fingerprint of a map's entries, a repeated key keeping
 /// its last value.
 pub(super) fn map_entries(entries: &[(Fp, Fp)]) -> u64 {
-    let mut last: std::collections::HashMap<Fp, Fp> = std::collections::HashMap::new();
+    let mut last: rustc_hash::FxHashMap<Fp, Fp> = rustc_hash::FxHashMap::default();
     for &(key, value) in entries {
         last.insert(key, value);
     }
@@ -136,19 +131,23 @@ fn opt<'t>(par: &'t Option<Par>, child: ChildFp<'_, 't>) -> Fp {
     }
 }
 
-fn pars<'t>(pars: &'t [Par], child: ChildFp<'_, 't>) -> Vec<Fp> {
-    pars.iter().map(|par| child(par)).collect()
+/// Feeds the length and then each Par's fingerprint, in order.
+fn all_pars<'t>(state: Hasher, pars: &'t [Par], child: ChildFp<'_, 't>) -> Hasher {
+    pars.iter()
+        .fold(state.u64(pars.len() as u64), |state, par| {
+            state.u64(child(par))
+        })
 }
 
 /// A send: channel, then data.
 pub(super) fn send<'t>(send: &'t Send, child: ChildFp<'_, 't>) -> Fp {
     let chan = opt(&send.chan, child);
-    let data = pars(&send.data, child);
-    Hasher::new(tag::SEND)
-        .bool(send.persistent)
-        .u64(chan)
-        .all(&data)
-        .finish()
+    all_pars(
+        Hasher::new(tag::SEND).bool(send.persistent).u64(chan),
+        &send.data,
+        child,
+    )
+    .finish()
 }
 
 /// A receive: each bind's patterns then source, then the body.
@@ -159,14 +158,13 @@ pub(super) fn receive<'t>(receive: &'t Receive, child: ChildFp<'_, 't>) -> Fp {
         .u64(receive.bind_count as u64)
         .u64(receive.binds.len() as u64);
     for bind in &receive.binds {
-        let patterns = pars(&bind.patterns, child);
+        let patterns = all_pars(Hasher::new(tag::BIND), &bind.patterns, child);
         let source = opt(&bind.source, child);
         let remainder = var(bind
             .remainder
             .as_ref()
             .and_then(|var| var.var_instance.as_ref()));
-        let bind_fp = Hasher::new(tag::BIND)
-            .all(&patterns)
+        let bind_fp = patterns
             .u64(source)
             .u64(remainder)
             .u64(bind.free_count as u64)
@@ -235,8 +233,8 @@ pub(super) fn connective<'t>(connective: &'t Connective, child: ChildFp<'_, 't>)
     let state = Hasher::new(tag::CONNECTIVE);
     match &connective.connective_instance {
         None => state.finish(),
-        Some(C::ConnAndBody(body)) => state.u64(1).all(&pars(&body.ps, child)).finish(),
-        Some(C::ConnOrBody(body)) => state.u64(2).all(&pars(&body.ps, child)).finish(),
+        Some(C::ConnAndBody(body)) => all_pars(state.u64(1), &body.ps, child).finish(),
+        Some(C::ConnOrBody(body)) => all_pars(state.u64(2), &body.ps, child).finish(),
         Some(C::ConnNotBody(par)) => state.u64(3).u64(child(par)).finish(),
         Some(C::VarRefBody(var_ref)) => state
             .u64(4)
@@ -301,16 +299,16 @@ pub(super) fn expr<'t>(expr: &'t Expr, child: ChildFp<'_, 't>) -> Fp {
         E::EShortOrBody(body) => two(27, &body.p1, &body.p2, child),
         E::EMatchesBody(body) => two(28, &body.target, &body.pattern, child),
         E::EListBody(list) => {
-            let elements = pars(&list.ps, child);
+            let elements = all_pars(state(29), &list.ps, child);
             let remainder = var(list
                 .remainder
                 .as_ref()
                 .and_then(|var| var.var_instance.as_ref()));
-            state(29).all(&elements).u64(remainder).finish()
+            elements.u64(remainder).finish()
         }
-        E::ETupleBody(tuple) => state(30).all(&pars(&tuple.ps, child)).finish(),
+        E::ETupleBody(tuple) => all_pars(state(30), &tuple.ps, child).finish(),
         E::ESetBody(set) => {
-            let elements = set_elements(pars(&set.ps, child));
+            let elements = set_elements(set.ps.iter().map(|par| child(par)).collect());
             let remainder = var(set
                 .remainder
                 .as_ref()
@@ -335,12 +333,44 @@ pub(super) fn expr<'t>(expr: &'t Expr, child: ChildFp<'_, 't>) -> Fp {
         }
         E::EMethodBody(method) => {
             let target = opt(&method.target, child);
-            let arguments = pars(&method.arguments, child);
-            state(33)
-                .bytes(method.method_name.as_bytes())
-                .u64(target)
-                .all(&arguments)
-                .finish()
+            let state = state(33).bytes(method.method_name.as_bytes()).u64(target);
+            all_pars(state, &method.arguments, child).finish()
         }
     }
+}
+
+/// The fingerprint of a finished Par, computed by walking it. The
+/// normalizer uses it only where it takes a finished term apart again
+/// (flattening `/\` and `\/`, merging nested bundles).
+pub(super) fn of_par(par: &Par) -> Fp {
+    const RED_ZONE: usize = 128 * 1024;
+    const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+        let mut sum = 0;
+        for send in &par.sends {
+            sum = add_part(sum, self::send(send, &mut of_par));
+        }
+        for receive in &par.receives {
+            sum = add_part(sum, self::receive(receive, &mut of_par));
+        }
+        for new in &par.news {
+            sum = add_part(sum, self::new(new, &mut of_par));
+        }
+        for expr in &par.exprs {
+            sum = add_part(sum, self::expr(expr, &mut of_par));
+        }
+        for matcher in &par.matches {
+            sum = add_part(sum, self::matcher(matcher, &mut of_par));
+        }
+        for bundle in &par.bundles {
+            sum = add_part(sum, self::bundle(bundle, &mut of_par));
+        }
+        for connective in &par.connectives {
+            sum = add_part(sum, self::connective(connective, &mut of_par));
+        }
+        for unforgeable in &par.unforgeables {
+            sum = add_part(sum, self::unforgeable(unforgeable));
+        }
+        self::par(sum)
+    })
 }

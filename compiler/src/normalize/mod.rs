@@ -20,7 +20,7 @@
 //!
 //! Each Par is sorted into canonical form with
 //! [`rho_host_abi::sort::sort_par`]. Terms that can fail at run time are
-//! recorded with their source position (see [`locations`]).
+//! recorded with their source position (see [`keys`]).
 
 mod bits;
 mod built;
@@ -28,11 +28,11 @@ mod compound;
 mod env;
 mod exprs;
 mod fingerprint;
-pub(crate) mod locations;
+pub(crate) mod keys;
 mod names;
 mod receive;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rho_host_abi::par::Par;
 
@@ -74,7 +74,7 @@ pub(crate) fn normalize<'src>(
         next_fresh: 0,
         nesting: 0,
         too_deep: false,
-        positions: HashMap::new(),
+        positions: HashMap::default(),
     };
     let mut built = Built::default();
     let mut free = FreeMap::default();

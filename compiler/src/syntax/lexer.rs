@@ -257,6 +257,14 @@ impl<'src> Lexer<'src> {
 
     fn lex_ident(&mut self, start: usize) -> Tok<'src> {
         while self.pos < self.bytes.len() {
+            let byte = self.bytes[self.pos];
+            if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'\'' {
+                self.pos += 1;
+                continue;
+            }
+            if byte < 0x80 {
+                break;
+            }
             let ch = self.char_at(self.pos);
             if ch.is_alphanumeric() || ch == '_' || ch == '\'' {
                 self.pos += ch.len_utf8();
