@@ -238,11 +238,21 @@ imports! {
     /// on 1 the bindings wait for the next `spawn`.
     IMPORT_MATCH_CASE = "match_case" (I64, I32, I32) -> (I32);
     /// `(body)`: queues `body` with the environment plus the pending
-    /// bindings of the last successful `match_case` (if any).
+    /// bindings of the last successful `match_case` (if any), which it
+    /// clears: a `spawn` not preceded by a successful `match_case` (the
+    /// module may decide simple literal cases itself) binds nothing.
     IMPORT_SPAWN = "spawn" (I32) -> ();
     /// `(value)`: runs a process received as data (`*x`); other values do
     /// nothing.
     IMPORT_EVAL = "eval" (I64) -> ();
+    /// `(channel, write) -> channel`: traps with the bundle's access error
+    /// if `channel` is a bundle that does not grant writing (`write` = 1)
+    /// or reading (`write` = 0); otherwise returns `channel` unchanged.
+    /// `produce` and `consume` check (and unwrap) their channels anyway; the
+    /// module calls this first only when evaluating the rest of the send
+    /// (its data) or receive (its later channels) can fail, so that the
+    /// bundle error comes first, as in the evaluator.
+    IMPORT_CHECK_CHANNEL = "check_channel" (I64, I32) -> (I64);
 }
 
 /// The import named `name`, if the ABI has one.
