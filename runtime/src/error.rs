@@ -81,6 +81,12 @@ pub enum RuntimeError {
     /// Replay found the execution diverging from the recorded event log.
     #[error("replay mismatch: {0}")]
     ReplayMismatch(String),
+    /// Compiled code trapped outside any host call (an untrusted module).
+    #[error("Wasm trap: {0}")]
+    Trap(String),
+    /// Nested Wasm calls went past the injected depth limit.
+    #[error("call depth limit of {0} exceeded")]
+    CallDepthExceeded(u32),
     /// A system process failed.
     #[error("{0}")]
     SystemProcess(String),

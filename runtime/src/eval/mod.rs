@@ -31,10 +31,10 @@ use rho_host_abi::par::{
 };
 use rho_host_abi::source_map::{SourceMap, term_key};
 
-use self::code::CodeRef;
-use self::env::Env;
-use self::patterns::{BindPattern, PatternList, SpaceMatcher};
-use self::substitute::substitute;
+pub(crate) use self::code::CodeRef;
+pub(crate) use self::env::Env;
+pub(crate) use self::patterns::{BindPattern, PatternList, SpaceMatcher, free_var_count};
+pub(crate) use self::substitute::substitute;
 use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;
 use crate::ops::{self, BinaryOp};
@@ -42,6 +42,7 @@ use crate::phlo::{CostTable, PhloMeter};
 use crate::system::{Effect, SystemProcess};
 use crate::tuplespace::{Comm, Event, EventLog, LogMismatch, Tuplespace};
 use crate::value::{ProcValue, Value};
+use crate::wasm::host::{LoadedModule, WasmTask, WasmTaskState};
 
 /// Stack space to keep free before recursing into an expression.
 const RED_ZONE: usize = 64 * 1024;
@@ -124,48 +125,48 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> RunReport {
-    let log = match &config.log {
-        LogMode::Digest => EventLog::digest_only(),
-        LogMode::Record => EventLog::recording(),
-        LogMode::Replay(events) => EventLog::replaying(events.clone()),
-    };
-    let mut evaluator = Evaluator {
-        space: Tuplespace::new(log),
-        queue: VecDeque::new(),
-        meter: PhloMeter::new(config.phlo_limit),
-        costs: config.costs.clone(),
-        errors: Vec::new(),
-        stdout,
-        stderr,
-        source_map,
-        stopped: false,
-        reflected: 0,
-    };
-    let root_rand = Rand::from_seed(&config.seed);
-    if let Err(error) = evaluator.install_system_processes(&root_rand) {
-        evaluator.record(error);
-    }
-    evaluator.queue.push_back(Task {
+    let (mut machine, root_rand) = Machine::new(config, source_map.cloned().map(Arc::new));
+    machine.queue.push_back(Task::Interp {
         code: CodeRef::new(Arc::new(ProcValue::new(program))),
         env: Env::default(),
         rand: root_rand,
     });
-    evaluator.run_to_quiescence();
-    evaluator.report()
+    while !machine.stopped {
+        let Some(task) = machine.queue.pop_front() else {
+            break;
+        };
+        match task {
+            Task::Interp { code, env, rand } => machine.run_interp_task(code, env, rand),
+            Task::Wasm(task) => machine.record(unlocated(RuntimeError::Unsupported(format!(
+                "body {} of a compiled module outside a Wasm run",
+                task.body
+            )))),
+        }
+        machine.flush(stdout, stderr);
+    }
+    machine.flush(stdout, stderr);
+    machine.report()
 }
 
 /// A piece of code ready to run.
-struct Task {
-    code: CodeRef,
-    env: Env,
-    rand: Rand,
+pub(crate) enum Task {
+    /// A Par run by the evaluator.
+    Interp { code: CodeRef, env: Env, rand: Rand },
+    /// A body of a compiled module.
+    Wasm(WasmTask),
 }
 
 /// What waits in the tuplespace for data.
 #[derive(Clone)]
-enum Continuation {
+pub(crate) enum Continuation {
     /// A receive body with its captured environment.
     Code { body: CodeRef, env: Env },
+    /// A body of a compiled module with its captured environment.
+    Wasm {
+        module: Arc<LoadedModule>,
+        body: u32,
+        env: Env,
+    },
     /// A native process.
     System(SystemProcess),
 }
@@ -174,6 +175,7 @@ impl std::fmt::Debug for Continuation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Continuation::Code { .. } => f.write_str("Code"),
+            Continuation::Wasm { body, .. } => write!(f, "Wasm({body})"),
             Continuation::System(p) => write!(f, "System({})", p.uri()),
         }
     }
@@ -181,31 +183,80 @@ impl std::fmt::Debug for Continuation {
 
 /// Which permission a channel use needs from a bundle.
 #[derive(Clone, Copy)]
-enum Access {
+pub(crate) enum Access {
     Read,
     Write,
 }
 
-struct Evaluator<'a> {
-    space: Tuplespace<BindPattern, Continuation>,
-    queue: VecDeque<Task>,
-    meter: PhloMeter,
-    costs: CostTable,
-    errors: Vec<LocatedError>,
-    stdout: &'a mut dyn Write,
-    stderr: &'a mut dyn Write,
-    source_map: Option<&'a SourceMap>,
-    stopped: bool,
-    reflected: u64,
+/// The state of a run: everything the evaluator and compiled code share.
+/// It lives in the wasmtime `Store` when compiled modules run.
+pub(crate) struct Machine {
+    pub(crate) space: Tuplespace<BindPattern, Continuation>,
+    pub(crate) queue: VecDeque<Task>,
+    pub(crate) meter: PhloMeter,
+    pub(crate) costs: CostTable,
+    pub(crate) errors: Vec<LocatedError>,
+    /// Output of `rho:io:stdout`, flushed by the driver after each task.
+    pub(crate) out: Vec<u8>,
+    /// Output of `rho:io:stderr`, flushed likewise.
+    pub(crate) err: Vec<u8>,
+    source_map: Option<Arc<SourceMap>>,
+    pub(crate) stopped: bool,
+    pub(crate) reflected: u64,
+    /// The state of the Wasm task being run.
+    pub(crate) wasm: WasmTaskState,
+    /// Memory and table limits of the wasmtime store this machine lives in.
+    pub(crate) store_limits: wasmtime::StoreLimits,
 }
 
-type Eval<T> = Result<T, LocatedError>;
+pub(crate) type Eval<T> = Result<T, LocatedError>;
 
-fn unlocated(error: RuntimeError) -> LocatedError {
+pub(crate) fn unlocated(error: RuntimeError) -> LocatedError {
     LocatedError { error, loc: None }
 }
 
-impl<'a> Evaluator<'a> {
+impl Machine {
+    /// A fresh machine for one run, with the system processes installed, and
+    /// the name generator state of the deploy.
+    pub(crate) fn new(config: &RunConfig, source_map: Option<Arc<SourceMap>>) -> (Machine, Rand) {
+        let log = match &config.log {
+            LogMode::Digest => EventLog::digest_only(),
+            LogMode::Record => EventLog::recording(),
+            LogMode::Replay(events) => EventLog::replaying(events.clone()),
+        };
+        let mut machine = Machine {
+            space: Tuplespace::new(log),
+            queue: VecDeque::new(),
+            meter: PhloMeter::new(config.phlo_limit),
+            costs: config.costs.clone(),
+            errors: Vec::new(),
+            out: Vec::new(),
+            err: Vec::new(),
+            source_map,
+            stopped: false,
+            reflected: 0,
+            wasm: WasmTaskState::default(),
+            store_limits: wasmtime::StoreLimits::default(),
+        };
+        let root_rand = Rand::from_seed(&config.seed);
+        if let Err(error) = machine.install_system_processes(&root_rand) {
+            machine.record(error);
+        }
+        (machine, root_rand)
+    }
+
+    /// Writes the buffered output to the run's streams.
+    pub(crate) fn flush(&mut self, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        if !self.out.is_empty() {
+            let _ = stdout.write_all(&self.out);
+            self.out.clear();
+        }
+        if !self.err.is_empty() {
+            let _ = stderr.write_all(&self.err);
+            self.err.clear();
+        }
+    }
+
     fn install_system_processes(&mut self, rand: &Rand) -> Eval<()> {
         for (index, process) in SystemProcess::ALL.into_iter().enumerate() {
             let mut matcher = SpaceMatcher {
@@ -228,16 +279,7 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn run_to_quiescence(&mut self) {
-        while !self.stopped {
-            let Some(task) = self.queue.pop_front() else {
-                break;
-            };
-            self.run_task(task);
-        }
-    }
-
-    fn report(mut self) -> RunReport {
+    pub(crate) fn report(mut self) -> RunReport {
         let state_hash = self.state_hash();
         let log = self.space.take_log();
         let replay = log.finish();
@@ -257,56 +299,47 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Records an error; a fatal one stops the run.
-    fn record(&mut self, error: LocatedError) {
+    pub(crate) fn record(&mut self, error: LocatedError) {
         if error.error.is_fatal() {
             self.stopped = true;
         }
         self.errors.push(error);
     }
 
-    fn run_task(&mut self, task: Task) {
-        let par = task.code.get();
-        let components = par.sends.len()
-            + par.receives.len()
-            + par.news.len()
-            + par.exprs.len()
-            + par.matches.len();
+    pub(crate) fn run_interp_task(&mut self, code: CodeRef, env: Env, rand: Rand) {
+        let par = code.get();
         let mut index = 0u32;
         let mut next_rand = || {
-            let rand = if components <= 1 {
-                task.rand.clone()
-            } else {
-                task.rand.split(index)
-            };
+            let component = component_rand(&rand, index);
             index += 1;
-            rand
+            component
         };
         for send in &par.sends {
-            let result = self.eval_send(&task.env, send, next_rand());
+            let result = self.eval_send(&env, send, next_rand());
             if self.settle(result) {
                 return;
             }
         }
         for receive in &par.receives {
-            let result = self.eval_receive(&task.code, &task.env, receive, next_rand());
+            let result = self.eval_receive(&code, &env, receive, next_rand());
             if self.settle(result) {
                 return;
             }
         }
         for new in &par.news {
-            let result = self.eval_new(&task.code, &task.env, new, next_rand());
+            let result = self.eval_new(&code, &env, new, next_rand());
             if self.settle(result) {
                 return;
             }
         }
         for expr in &par.exprs {
-            let result = self.eval_process_expr(&task.env, expr, next_rand());
+            let result = self.eval_process_expr(&env, expr, next_rand());
             if self.settle(result) {
                 return;
             }
         }
         for matched in &par.matches {
-            let result = self.eval_match(&task.code, &task.env, matched, next_rand());
+            let result = self.eval_match(&code, &env, matched, next_rand());
             if self.settle(result) {
                 return;
             }
@@ -321,14 +354,14 @@ impl<'a> Evaluator<'a> {
         self.stopped
     }
 
-    fn charge(&mut self, amount: u64) -> Eval<()> {
+    pub(crate) fn charge(&mut self, amount: u64) -> Eval<()> {
         self.meter.charge(amount).map_err(unlocated)
     }
 
     /// Attaches the source location of `term` to an error that has none.
     fn locate<M: rho_host_abi::Term>(&self, mut error: LocatedError, term: &M) -> LocatedError {
         if error.loc.is_none()
-            && let Some(map) = self.source_map
+            && let Some(map) = &self.source_map
         {
             error.loc = map.get(term_key(term));
         }
@@ -352,7 +385,7 @@ impl<'a> Evaluator<'a> {
         self.produce(channel, data, send.persistent, rand)
     }
 
-    fn produce(
+    pub(crate) fn produce(
         &mut self,
         channel: Value,
         data: Vec<Value>,
@@ -447,11 +480,35 @@ impl<'a> Evaluator<'a> {
             }
             None => CodeRef::new(Arc::clone(&EMPTY_PAR)),
         };
-        self.charge(storage)?;
         let continuation = Continuation::Code {
             body,
             env: env.clone(),
         };
+        self.consume(
+            channels,
+            patterns,
+            continuation,
+            receive.persistent,
+            receive.peek,
+            rand,
+            storage,
+        )
+    }
+
+    /// Installs a continuation (charging its storage) and runs what it
+    /// releases; a persistent one keeps firing while data match.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn consume(
+        &mut self,
+        channels: Vec<Value>,
+        patterns: Vec<BindPattern>,
+        continuation: Continuation,
+        persistent: bool,
+        peek: bool,
+        rand: Rand,
+        storage: u64,
+    ) -> Eval<()> {
+        self.charge(storage)?;
         let mut matcher = SpaceMatcher {
             costs: &self.costs,
             meter: &mut self.meter,
@@ -462,8 +519,8 @@ impl<'a> Evaluator<'a> {
                 channels,
                 patterns,
                 continuation,
-                receive.persistent,
-                receive.peek,
+                persistent,
+                peek,
                 rand,
                 storage,
                 &mut matcher,
@@ -473,7 +530,7 @@ impl<'a> Evaluator<'a> {
             return Ok(());
         };
         self.dispatch(comm)?;
-        if receive.persistent {
+        if persistent {
             while !self.stopped {
                 let mut matcher = SpaceMatcher {
                     costs: &self.costs,
@@ -494,7 +551,7 @@ impl<'a> Evaluator<'a> {
 
     /// A pattern with the variables it refers to (`=x`) replaced by their
     /// values; a lone variable or wildcard is used as it is.
-    fn prepare_pattern(&self, pattern: &Par, env: &Env) -> Eval<Par> {
+    pub(crate) fn prepare_pattern(&self, pattern: &Par, env: &Env) -> Eval<Par> {
         if env.len() == 0 || is_lone_variable(pattern) {
             return Ok(pattern.clone());
         }
@@ -504,16 +561,26 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Runs what a COMM released.
-    fn dispatch(&mut self, comm: Comm<Continuation, Vec<Value>>) -> Eval<()> {
+    pub(crate) fn dispatch(&mut self, comm: Comm<Continuation, Vec<Value>>) -> Eval<()> {
         self.meter.refund(comm.refund);
         match comm.payload {
             Continuation::Code { body, env } => {
                 let env = env.extend(comm.bindings.into_iter().flatten());
-                self.queue.push_back(Task {
+                self.queue.push_back(Task::Interp {
                     code: body,
                     env,
                     rand: comm.rand,
                 });
+                Ok(())
+            }
+            Continuation::Wasm { module, body, env } => {
+                let env = env.extend(comm.bindings.into_iter().flatten());
+                self.queue.push_back(Task::Wasm(WasmTask {
+                    module,
+                    body,
+                    env,
+                    rand: comm.rand,
+                }));
                 Ok(())
             }
             Continuation::System(process) => {
@@ -522,10 +589,12 @@ impl<'a> Evaluator<'a> {
                 for (index, effect) in effects.into_iter().enumerate() {
                     match effect {
                         Effect::Stdout(line) => {
-                            let _ = writeln!(self.stdout, "{line}");
+                            self.out.extend_from_slice(line.as_bytes());
+                            self.out.push(b'\n');
                         }
                         Effect::Stderr(line) => {
-                            let _ = writeln!(self.stderr, "{line}");
+                            self.err.extend_from_slice(line.as_bytes());
+                            self.err.push(b'\n');
                         }
                         Effect::Send(channel, values) => {
                             self.produce(channel, values, false, comm.rand.split(index as u32))?;
@@ -548,24 +617,12 @@ impl<'a> Evaluator<'a> {
         let count = usize::try_from(new.bind_count).unwrap_or(0);
         let plain = count.saturating_sub(new.uri.len());
         self.charge(self.costs.new_eval + self.costs.new_binding * count as u64)?;
-        let mut names = Vec::with_capacity(count);
-        for index in 0..plain {
-            names.push(Value::Unforgeable(Arc::new(GUnforgeable {
-                unf_instance: Some(UnfInstance::GPrivateBody(GPrivate {
-                    id: rand.name(index as u32).to_vec(),
-                })),
-            })));
-        }
-        for uri in &new.uri {
-            let process = SystemProcess::from_uri(uri)
-                .ok_or_else(|| unlocated(RuntimeError::UnknownUri(uri.clone())))?;
-            names.push(process.channel());
-        }
+        let names = new_names(plain, &new.uri, &rand)?;
         let body = match &new.p {
             Some(body) => code.child(body),
             None => return Ok(()),
         };
-        self.queue.push_back(Task {
+        self.queue.push_back(Task::Interp {
             code: body,
             env: env.extend(names),
             rand: rand.split(0),
@@ -604,7 +661,7 @@ impl<'a> Evaluator<'a> {
                     Some(source) => code.child(source),
                     None => return Ok(()),
                 };
-                self.queue.push_back(Task {
+                self.queue.push_back(Task::Interp {
                     code: body,
                     env: env.extend(bindings),
                     rand,
@@ -623,7 +680,7 @@ impl<'a> Evaluator<'a> {
         let value = self.eval_expr(expr, env)?;
         if let Value::Proc(process) = value {
             self.reflected += 1;
-            self.queue.push_back(Task {
+            self.queue.push_back(Task::Interp {
                 code: CodeRef::new(process),
                 env: Env::default(),
                 rand,
@@ -639,21 +696,7 @@ impl<'a> Evaluator<'a> {
             Some(par) => self.eval_value(par, env)?,
             None => Value::Nil,
         };
-        if let Value::Proc(process) = &value
-            && let Some(bundle) = single_bundle(process.par())
-        {
-            match access {
-                Access::Write if !bundle.write_flag => {
-                    return Err(unlocated(RuntimeError::NonWriteableChannel));
-                }
-                Access::Read if !bundle.read_flag => {
-                    return Err(unlocated(RuntimeError::NonReadableChannel));
-                }
-                _ => {}
-            }
-            return Ok(Value::from_par(bundle.body.clone().unwrap_or_default()));
-        }
-        Ok(value)
+        unbundle(value, access)
     }
 
     /// A process as data: expressions evaluated, variables substituted.
@@ -945,12 +988,69 @@ impl<'a> Evaluator<'a> {
                             }
                         }
                     }
+                    Continuation::Wasm { body, env, .. } => {
+                        hasher.update(body.to_le_bytes());
+                        for index in 0..env.len() {
+                            if let Some(value) = env.get(index) {
+                                hasher.update(value.to_par().encode_to_vec());
+                            }
+                        }
+                    }
                     Continuation::System(process) => hasher.update(process.uri()),
                 }
             }
         }
         hasher.finalize().into()
     }
+}
+
+/// The name generator state of component `index` of a body: the body's own
+/// state for the first component, a split for the others. Both engines use
+/// this rule, so they create the same names.
+pub(crate) fn component_rand(rand: &Rand, index: u32) -> Rand {
+    if index == 0 {
+        rand.clone()
+    } else {
+        rand.split(index)
+    }
+}
+
+/// The names a `new` binds: `plain` fresh unforgeable names, then the
+/// system channels of `uris`, in order.
+pub(crate) fn new_names(plain: usize, uris: &[String], rand: &Rand) -> Eval<Vec<Value>> {
+    let mut names = Vec::with_capacity(plain + uris.len());
+    for index in 0..plain {
+        names.push(Value::Unforgeable(Arc::new(GUnforgeable {
+            unf_instance: Some(UnfInstance::GPrivateBody(GPrivate {
+                id: rand.name(index as u32).to_vec(),
+            })),
+        })));
+    }
+    for uri in uris {
+        let process = SystemProcess::from_uri(uri)
+            .ok_or_else(|| unlocated(RuntimeError::UnknownUri(uri.clone())))?;
+        names.push(process.channel());
+    }
+    Ok(names)
+}
+
+/// A channel unwrapped from its bundle, if the bundle grants `access`.
+pub(crate) fn unbundle(value: Value, access: Access) -> Eval<Value> {
+    if let Value::Proc(process) = &value
+        && let Some(bundle) = single_bundle(process.par())
+    {
+        match access {
+            Access::Write if !bundle.write_flag => {
+                return Err(unlocated(RuntimeError::NonWriteableChannel));
+            }
+            Access::Read if !bundle.read_flag => {
+                return Err(unlocated(RuntimeError::NonReadableChannel));
+            }
+            _ => {}
+        }
+        return Ok(Value::from_par(bundle.body.clone().unwrap_or_default()));
+    }
+    Ok(value)
 }
 
 /// Whether `pattern` is a lone free variable or wildcard (needs no
@@ -988,7 +1088,7 @@ fn single_bundle(par: &Par) -> Option<&Bundle> {
 }
 
 /// Adds the parts of `part` to `out`.
-fn merge_into(out: &mut Par, part: Par) {
+pub(crate) fn merge_into(out: &mut Par, part: Par) {
     out.sends.extend(part.sends);
     out.receives.extend(part.receives);
     out.news.extend(part.news);

@@ -5,6 +5,12 @@
 //!
 //! - [`validate`]: limits, allowed features and imports, the `rho.abi` stamp.
 //! - [`meter`]: metering and call-depth injection.
+//! - [`engine`]: wasmtime configuration, the compile cache and the driver.
+//! - `host`: the ABI's imports, working on the evaluator's `Machine`.
 
+// pub mod engine; (enabled once validate.rs and meter.rs land)
+pub(crate) mod host;
 pub mod meter;
 pub mod validate;
+
+// pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, WasmEngine};

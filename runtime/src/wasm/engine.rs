@@ -1,0 +1,296 @@
+//! The Wasm engine: loads untrusted modules (validate, inject metering,
+//! compile with Cranelift, cache) and runs them against a [`Machine`].
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use blake2::Blake2b;
+use blake2::digest::{Digest, consts::U32};
+use rho_host_abi::abi;
+use rho_host_abi::source_map::SourceMap;
+use wasmtime::{
+    Config, Engine, Instance, Linker, Module, OptLevel, Store, StoreLimitsBuilder, Val,
+};
+
+use super::host::{LoadedModule, WasmTask, define_imports, sync_out};
+use super::meter::{WasmCosts, instrument};
+use super::validate::{ModuleLimits, RejectError, validate};
+use crate::error::{LocatedError, RuntimeError};
+use crate::eval::{Env, Machine, RunConfig, RunReport, Task};
+use crate::phlo::COST_TABLE_VERSION;
+
+/// The default limit on nested Wasm calls (injected, deterministic).
+pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
+
+/// The largest linear memory a module may grow to, in bytes.
+const MAX_MEMORY_BYTES: usize = 64 << 20;
+
+/// Why a module could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ModuleError {
+    /// The module breaks the ABI, a limit or the allowed feature set.
+    #[error("module rejected: {0}")]
+    Rejected(#[from] RejectError),
+    /// wasmtime could not compile or instantiate it.
+    #[error("module rejected: {0}")]
+    Load(String),
+}
+
+/// A module that passed validation, with metering injected and machine code
+/// compiled.
+#[derive(Clone)]
+pub struct CompiledModule {
+    module: Module,
+    locations: Option<SourceMap>,
+    functions: u32,
+}
+
+impl CompiledModule {
+    /// The number of functions the module defines (before metering).
+    pub fn function_count(&self) -> u32 {
+        self.functions
+    }
+}
+
+/// wasmtime configured for deterministic execution, the host imports, and a
+/// cache of compiled modules keyed by module hash and cost-table version.
+pub struct WasmEngine {
+    engine: Engine,
+    linker: Linker<Machine>,
+    limits: ModuleLimits,
+    costs: WasmCosts,
+    max_call_depth: u32,
+    cache: Mutex<HashMap<[u8; 32], CompiledModule>>,
+}
+
+impl WasmEngine {
+    /// An engine with the default limits and prices.
+    ///
+    /// # Errors
+    ///
+    /// If wasmtime cannot be configured on this machine.
+    pub fn new() -> Result<WasmEngine, ModuleError> {
+        let mut config = Config::new();
+        config
+            .cranelift_opt_level(OptLevel::Speed)
+            .cranelift_nan_canonicalization(true)
+            .wasm_simd(false)
+            .wasm_relaxed_simd(false)
+            .wasm_threads(false)
+            .wasm_multi_memory(false)
+            .wasm_memory64(false)
+            .consume_fuel(false)
+            .max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).map_err(|e| ModuleError::Load(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        define_imports(&mut linker).map_err(|e| ModuleError::Load(e.to_string()))?;
+        Ok(WasmEngine {
+            engine,
+            linker,
+            limits: ModuleLimits::default(),
+            costs: WasmCosts::default(),
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Validates, instruments and compiles `wasm`; a module seen before is
+    /// taken from the cache.
+    ///
+    /// # Errors
+    ///
+    /// [`ModuleError::Rejected`] for a module that breaks the ABI or a
+    /// limit, [`ModuleError::Load`] if wasmtime refuses it.
+    pub fn compile(&self, wasm: &[u8]) -> Result<CompiledModule, ModuleError> {
+        let key = self.cache_key(wasm);
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        validate(wasm, &self.limits, COST_TABLE_VERSION)?;
+        let metered = instrument(wasm, &self.costs, self.max_call_depth)?;
+        let module =
+            Module::new(&self.engine, &metered).map_err(|e| ModuleError::Load(e.to_string()))?;
+        let compiled = CompiledModule {
+            module,
+            locations: source_section(wasm),
+            functions: defined_functions(wasm),
+        };
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, compiled.clone());
+        }
+        Ok(compiled)
+    }
+
+    fn cache_key(&self, wasm: &[u8]) -> [u8; 32] {
+        let mut hasher = Blake2b::<U32>::new();
+        hasher.update(b"rhoc-module");
+        hasher.update(COST_TABLE_VERSION.to_le_bytes());
+        hasher.update(self.max_call_depth.to_le_bytes());
+        hasher.update(wasm);
+        hasher.finalize().into()
+    }
+
+    /// Runs `module` from body 0 to quiescence or out of phlo.
+    ///
+    /// # Errors
+    ///
+    /// [`ModuleError::Load`] when the module cannot be instantiated (its
+    /// exports or constant pool are not what the ABI says).
+    pub fn run(
+        &self,
+        module: &CompiledModule,
+        config: &RunConfig,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> Result<RunReport, ModuleError> {
+        let (mut machine, root_rand) = Machine::new(config, None);
+        machine.store_limits = StoreLimitsBuilder::new()
+            .memory_size(MAX_MEMORY_BYTES)
+            .table_elements(100_000)
+            .instances(16)
+            .build();
+        let mut store = Store::new(&self.engine, machine);
+        store.limiter(|machine| &mut machine.store_limits);
+        let instance = self
+            .linker
+            .instantiate(&mut store, &module.module)
+            .map_err(|e| ModuleError::Load(format!("cannot instantiate: {e}")))?;
+        let loaded = Arc::new(load(&mut store, &instance, module.locations.clone())?);
+        store.data_mut().queue.push_back(Task::Wasm(WasmTask {
+            module: loaded,
+            body: 0,
+            env: Env::default(),
+            rand: root_rand,
+        }));
+        while !store.data().stopped {
+            let Some(task) = store.data_mut().queue.pop_front() else {
+                break;
+            };
+            match task {
+                Task::Interp { code, env, rand } => {
+                    store.data_mut().run_interp_task(code, env, rand);
+                }
+                Task::Wasm(task) => run_wasm_task(&mut store, task, self.max_call_depth),
+            }
+            store.data_mut().flush(stdout, stderr);
+        }
+        let mut machine = store.into_data();
+        machine.flush(stdout, stderr);
+        Ok(machine.report())
+    }
+}
+
+/// Reads the exports and the constant pool of a fresh instance.
+fn load(
+    store: &mut Store<Machine>,
+    instance: &Instance,
+    locations: Option<SourceMap>,
+) -> Result<LoadedModule, ModuleError> {
+    let missing = |what: &str| ModuleError::Load(format!("the module does not export `{what}`"));
+    let run = instance
+        .get_typed_func::<(i32, i32), ()>(&mut *store, abi::EXPORT_RUN)
+        .map_err(|_| missing(abi::EXPORT_RUN))?;
+    let global = |store: &mut Store<Machine>, name: &str| {
+        instance
+            .get_global(&mut *store, name)
+            .ok_or_else(|| missing(name))
+    };
+    let gas = global(store, abi::EXPORT_GAS)?;
+    let component = global(store, abi::EXPORT_COMPONENT)?;
+    let location = global(store, abi::EXPORT_LOCATION)?;
+    let depth = instance.get_global(&mut *store, super::meter::EXPORT_DEPTH);
+    let pool_ptr = global(store, abi::EXPORT_POOL_PTR)?.get(&mut *store);
+    let pool_len = global(store, abi::EXPORT_POOL_LEN)?.get(&mut *store);
+    let memory = instance
+        .get_memory(&mut *store, abi::EXPORT_MEMORY)
+        .ok_or_else(|| missing(abi::EXPORT_MEMORY))?;
+    let (Some(ptr), Some(len)) = (pool_ptr.i32(), pool_len.i32()) else {
+        return Err(ModuleError::Load(
+            "the constant pool globals are not i32".into(),
+        ));
+    };
+    let data = memory.data(&*store);
+    let pool = usize::try_from(ptr)
+        .ok()
+        .zip(usize::try_from(len).ok())
+        .and_then(|(ptr, len)| data.get(ptr..ptr.checked_add(len)?))
+        .ok_or_else(|| ModuleError::Load("the constant pool is outside memory".into()))?;
+    LoadedModule::new(run, [gas, component, location], depth, pool, locations)
+        .map_err(ModuleError::Load)
+}
+
+/// Runs one body; a runtime error ends its component and the body resumes
+/// after it.
+fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32) {
+    let module = Arc::clone(&task.module);
+    let body = task.body as i32;
+    store.data_mut().wasm.begin(&task);
+    let mut start = 0;
+    loop {
+        sync_out(store, module.gas);
+        if let Some(depth) = module.depth {
+            let _ = depth.set(&mut *store, Val::I32(0));
+        }
+        let result = module.run.call(&mut *store, (body, start));
+        let gas = module.gas.get(&mut *store).i64().unwrap_or(0);
+        let depth = module
+            .depth
+            .and_then(|d| d.get(&mut *store).i32())
+            .unwrap_or(0);
+        let component = module.component.get(&mut *store).i32().unwrap_or(0);
+        let location = module.location.get(&mut *store).i32().unwrap_or(0);
+        let machine = store.data_mut();
+        let left = machine.meter.limit().saturating_sub(machine.meter.spent());
+        let used = (i128::from(left) - i128::from(gas)).max(0);
+        let out_of_phlo = gas < 0
+            || machine
+                .meter
+                .charge(u64::try_from(used).unwrap_or(u64::MAX))
+                .is_err();
+        let error = match result {
+            Ok(()) if !out_of_phlo => break,
+            _ if out_of_phlo => RuntimeError::OutOfPhlo,
+            Ok(()) => break,
+            Err(trap) => machine.wasm.error.take().unwrap_or_else(|| {
+                if depth as u32 >= max_call_depth {
+                    RuntimeError::CallDepthExceeded(max_call_depth)
+                } else {
+                    RuntimeError::Trap(trap.to_string())
+                }
+            }),
+        };
+        let loc = module
+            .locations
+            .as_ref()
+            .and_then(|map| map.get(u64::try_from(location).unwrap_or(u64::MAX)));
+        machine.record(LocatedError { error, loc });
+        if machine.stopped {
+            break;
+        }
+        start = component.saturating_add(1);
+    }
+    store.data_mut().wasm.end();
+}
+
+/// The number of functions a (validated) module defines.
+fn defined_functions(wasm: &[u8]) -> u32 {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let Ok(wasmparser::Payload::FunctionSection(reader)) = payload {
+            return reader.count();
+        }
+    }
+    0
+}
+
+/// The `rho.source` section, if the module has a readable one.
+fn source_section(wasm: &[u8]) -> Option<SourceMap> {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let Ok(wasmparser::Payload::CustomSection(section)) = payload
+            && section.name() == abi::SECTION_SOURCE
+        {
+            return SourceMap::from_bytes(section.data()).ok();
+        }
+    }
+    None
+}

@@ -1,0 +1,580 @@
+//! The host side of the ABI (`rho_host_abi::abi`): the imports that compiled
+//! code calls, the per-task state they work on, and the loaded form of a
+//! module (its instance, exports and decoded constant pool).
+//!
+//! Every import works on the same [`Machine`] as the evaluator: the same
+//! tuplespace, matcher, names and phlo meter, so a continuation stored by
+//! compiled code and a datum produced by the evaluator meet on one channel.
+//! An import that fails records its [`RuntimeError`] in the task state and
+//! traps; the driver (`super::run`) then resumes the body after the failed
+//! component.
+
+use std::sync::Arc;
+
+use prost::Message;
+use rho_host_abi::abi::{self, RValue, op};
+use rho_host_abi::par::{ConstPool, NewDesc, Par, ReceiveDesc};
+use rho_host_abi::source_map::SourceMap;
+use wasmtime::{Caller, Global, Linker, TypedFunc, Val};
+
+use crate::error::RuntimeError;
+use crate::eval::{
+    Access, BindPattern, Continuation, Env, Eval, Machine, PatternList, Task, component_rand,
+    free_var_count, merge_into, new_names, substitute, unbundle,
+};
+use crate::names::Rand;
+use crate::ops::{self, BinaryOp};
+use crate::value::Value;
+
+/// A body of a compiled module, queued to run.
+pub(crate) struct WasmTask {
+    pub(crate) module: Arc<LoadedModule>,
+    pub(crate) body: u32,
+    pub(crate) env: Env,
+    pub(crate) rand: Rand,
+}
+
+/// A module instantiated in a run's store, with its constant pool decoded.
+pub(crate) struct LoadedModule {
+    pub(crate) run: TypedFunc<(i32, i32), ()>,
+    pub(crate) gas: Global,
+    pub(crate) component: Global,
+    pub(crate) location: Global,
+    pub(crate) depth: Option<Global>,
+    values: Vec<Value>,
+    templates: Vec<Par>,
+    receives: Vec<ReceiveDesc>,
+    news: Vec<NewDesc>,
+    /// Location id -> source position, from the `rho.source` section.
+    pub(crate) locations: Option<SourceMap>,
+}
+
+impl LoadedModule {
+    /// Decodes a constant pool read from the instance's memory.
+    pub(crate) fn new(
+        run: TypedFunc<(i32, i32), ()>,
+        globals: [Global; 3],
+        depth: Option<Global>,
+        pool: &[u8],
+        locations: Option<SourceMap>,
+    ) -> Result<LoadedModule, String> {
+        let pool =
+            ConstPool::decode(pool).map_err(|err| format!("malformed constant pool: {err}"))?;
+        let [gas, component, location] = globals;
+        Ok(LoadedModule {
+            run,
+            gas,
+            component,
+            location,
+            depth,
+            values: pool.values.into_iter().map(Value::from_par).collect(),
+            templates: pool.templates,
+            receives: pool.receives,
+            news: pool.news,
+            locations,
+        })
+    }
+}
+
+/// The state of the Wasm task being run: its handles, argument stack,
+/// environment and pending match bindings.
+#[derive(Default)]
+pub(crate) struct WasmTaskState {
+    handles: Vec<Value>,
+    args: Vec<Value>,
+    env: Env,
+    rand: Option<Rand>,
+    module: Option<Arc<LoadedModule>>,
+    pending: Vec<Value>,
+    /// The error that made the last trap, if an import raised one.
+    pub(crate) error: Option<RuntimeError>,
+}
+
+impl WasmTaskState {
+    /// Prepares for running `task`'s body.
+    pub(crate) fn begin(&mut self, task: &WasmTask) {
+        self.handles.clear();
+        self.handles
+            .extend([Value::Nil, Value::Bool(false), Value::Bool(true)]);
+        self.args.clear();
+        self.pending.clear();
+        self.env = task.env.clone();
+        self.rand = Some(task.rand.clone());
+        self.module = Some(Arc::clone(&task.module));
+        self.error = None;
+    }
+
+    /// Drops everything the task held.
+    pub(crate) fn end(&mut self) {
+        self.handles.clear();
+        self.args.clear();
+        self.pending.clear();
+        self.env = Env::default();
+        self.rand = None;
+        self.module = None;
+    }
+
+    fn to_rvalue(&mut self, value: Value) -> RValue {
+        match value {
+            Value::Nil => abi::NIL,
+            Value::Bool(false) => abi::FALSE,
+            Value::Bool(true) => abi::TRUE,
+            Value::Int(i) => abi::small_int(i).unwrap_or_else(|| self.push_handle(Value::Int(i))),
+            other => self.push_handle(other),
+        }
+    }
+
+    fn push_handle(&mut self, value: Value) -> RValue {
+        let index = self.handles.len() as u32;
+        self.handles.push(value);
+        abi::handle(index)
+    }
+
+    fn value(&self, rvalue: RValue) -> Result<Value, RuntimeError> {
+        match abi::decode(rvalue) {
+            Ok(int) => Ok(Value::Int(int)),
+            Err(index) => {
+                self.handles.get(index as usize).cloned().ok_or_else(|| {
+                    RuntimeError::Unsupported(format!("invalid value handle {index}"))
+                })
+            }
+        }
+    }
+
+    fn pop_args(&mut self, count: i32) -> Result<Vec<Value>, RuntimeError> {
+        let count = usize::try_from(count)
+            .ok()
+            .filter(|n| *n <= self.args.len())
+            .ok_or_else(|| {
+                RuntimeError::Unsupported(format!("{count} arguments were not pushed"))
+            })?;
+        Ok(self.args.split_off(self.args.len() - count))
+    }
+
+    fn module(&self) -> Result<Arc<LoadedModule>, RuntimeError> {
+        self.module
+            .clone()
+            .ok_or_else(|| RuntimeError::Unsupported("no module is running".to_string()))
+    }
+}
+
+type Host<'a> = Caller<'a, Machine>;
+
+/// Charges the phlo that compiled code spent since the last import
+/// (`rho_gas` went down) to the machine's meter.
+fn sync_in(caller: &mut Host<'_>) -> Result<(), RuntimeError> {
+    let Some(module) = caller.data().wasm.module.clone() else {
+        return Ok(());
+    };
+    let gas = module.gas.get(&mut *caller).i64().unwrap_or(0);
+    let machine = caller.data_mut();
+    let left = machine.meter.limit().saturating_sub(machine.meter.spent());
+    let spent_in_wasm = (left as i64).saturating_sub(gas).max(0) as u64;
+    machine.meter.charge(spent_in_wasm)
+}
+
+/// Gives compiled code the phlo the meter has left.
+pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, gas: Global) {
+    let left = {
+        let machine = store.as_context_mut();
+        let machine = machine.data();
+        machine.meter.limit().saturating_sub(machine.meter.spent())
+    };
+    let left = i64::try_from(left).unwrap_or(i64::MAX);
+    let _ = gas.set(store, Val::I64(left));
+}
+
+/// Runs an import body with phlo synchronized around it; a runtime error is
+/// stored for the driver and becomes a trap.
+fn with_host<T>(
+    caller: &mut Host<'_>,
+    body: impl FnOnce(&mut Machine, &Arc<LoadedModule>, u32) -> Result<T, RuntimeError>,
+) -> wasmtime::Result<T> {
+    let result = sync_in(caller).and_then(|()| {
+        let module = caller.data().wasm.module()?;
+        let component = module.component.get(&mut *caller).i32().unwrap_or(0) as u32;
+        body(caller.data_mut(), &module, component)
+    });
+    if let Some(module) = caller.data().wasm.module.clone() {
+        sync_out(caller, module.gas);
+    }
+    match result {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let message = error.to_string();
+            caller.data_mut().wasm.error = Some(error);
+            Err(wasmtime::Error::msg(message))
+        }
+    }
+}
+
+fn lift<T>(result: Eval<T>) -> Result<T, RuntimeError> {
+    result.map_err(|located| located.error)
+}
+
+fn component_rand_of(machine: &Machine, component: u32) -> Result<Rand, RuntimeError> {
+    let rand = machine
+        .wasm
+        .rand
+        .as_ref()
+        .ok_or_else(|| RuntimeError::Unsupported("no task is running".to_string()))?;
+    Ok(component_rand(rand, component))
+}
+
+fn template<'m>(module: &'m LoadedModule, id: i32) -> Result<&'m Par, RuntimeError> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| module.templates.get(i))
+        .ok_or_else(|| RuntimeError::Unsupported(format!("no template {id}")))
+}
+
+fn binary_op(code: i32) -> Result<BinaryOp, RuntimeError> {
+    Ok(match code {
+        op::PLUS => BinaryOp::Plus,
+        op::MINUS => BinaryOp::Minus,
+        op::MULT => BinaryOp::Mult,
+        op::DIV => BinaryOp::Div,
+        op::MOD => BinaryOp::Mod,
+        op::LT => BinaryOp::Lt,
+        op::LTE => BinaryOp::Lte,
+        op::GT => BinaryOp::Gt,
+        op::GTE => BinaryOp::Gte,
+        op::EQ => BinaryOp::Eq,
+        op::NEQ => BinaryOp::Neq,
+        op::AND => BinaryOp::And,
+        op::OR => BinaryOp::Or,
+        op::PLUS_PLUS => BinaryOp::PlusPlus,
+        op::MINUS_MINUS => BinaryOp::MinusMinus,
+        op::PERCENT_PERCENT => BinaryOp::PercentPercent,
+        other => {
+            return Err(RuntimeError::Unsupported(format!(
+                "unknown operator {other}"
+            )));
+        }
+    })
+}
+
+/// Defines every import of the ABI on `linker`.
+///
+/// # Errors
+///
+/// Only if wasmtime refuses a definition (a bug).
+pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<()> {
+    let m = abi::IMPORT_MODULE;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_ENV_GET,
+        |mut caller: Host<'_>, index: i32| {
+            with_host(&mut caller, |machine, _, _| {
+                machine.meter.charge(machine.costs.var_eval)?;
+                let value = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| machine.wasm.env.get(i))
+                    .cloned()
+                    .ok_or(RuntimeError::UnboundVariable(index))?;
+                Ok(machine.wasm.to_rvalue(value))
+            })
+        },
+    )?;
+    linker.func_wrap(m, abi::IMPORT_CONST_GET, |mut caller: Host<'_>, id: i32| {
+        with_host(&mut caller, |machine, module, _| {
+            let value = usize::try_from(id)
+                .ok()
+                .and_then(|i| module.values.get(i))
+                .cloned()
+                .ok_or_else(|| RuntimeError::Unsupported(format!("no constant {id}")))?;
+            Ok(machine.wasm.to_rvalue(value))
+        })
+    })?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_ARG_PUSH,
+        |mut caller: Host<'_>, value: i64| {
+            let machine = caller.data_mut();
+            match machine.wasm.value(value) {
+                Ok(value) => {
+                    machine.wasm.args.push(value);
+                    Ok(())
+                }
+                Err(error) => with_host(&mut caller, |_, _, _| Err::<(), _>(error)),
+            }
+        },
+    )?;
+    linker.func_wrap(m, abi::IMPORT_MAKE_LIST, |mut caller: Host<'_>, n: i32| {
+        with_host(&mut caller, |machine, _, _| {
+            let items = machine.wasm.pop_args(n)?;
+            Ok(machine.wasm.to_rvalue(Value::list(items)))
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_MAKE_TUPLE, |mut caller: Host<'_>, n: i32| {
+        with_host(&mut caller, |machine, _, _| {
+            let items = machine.wasm.pop_args(n)?;
+            Ok(machine.wasm.to_rvalue(Value::tuple(items)))
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_MAKE_SET, |mut caller: Host<'_>, n: i32| {
+        with_host(&mut caller, |machine, _, _| {
+            let items = machine.wasm.pop_args(n)?;
+            Ok(machine.wasm.to_rvalue(Value::set(items)))
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_MAKE_MAP, |mut caller: Host<'_>, n: i32| {
+        with_host(&mut caller, |machine, _, _| {
+            let items = machine.wasm.pop_args(n.saturating_mul(2))?;
+            let mut entries = Vec::with_capacity(items.len() / 2);
+            let mut items = items.into_iter();
+            while let (Some(key), Some(value)) = (items.next(), items.next()) {
+                entries.push((key, value));
+            }
+            Ok(machine.wasm.to_rvalue(Value::map(entries)))
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_SUBST, |mut caller: Host<'_>, id: i32| {
+        with_host(&mut caller, |machine, module, _| {
+            let template = template(module, id)?;
+            let mut par = substitute(template, &machine.wasm.env, 0)?;
+            rho_host_abi::sort::sort_par(&mut par);
+            Ok(machine.wasm.to_rvalue(Value::from_par(par)))
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_PAR_MERGE, |mut caller: Host<'_>, n: i32| {
+        with_host(&mut caller, |machine, _, _| {
+            let parts = machine.wasm.pop_args(n)?;
+            let mut par = Par::default();
+            for part in parts {
+                merge_into(&mut par, part.to_par());
+            }
+            rho_host_abi::sort::sort_par(&mut par);
+            Ok(machine.wasm.to_rvalue(Value::from_par(par)))
+        })
+    })?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_OP1,
+        |mut caller: Host<'_>, code: i32, a: i64| {
+            with_host(&mut caller, |machine, _, _| {
+                let value = machine.wasm.value(a)?;
+                let result = match code {
+                    op::NEG => ops::negate(&value, &machine.costs, &mut machine.meter)?,
+                    op::NOT => ops::not(&value, &machine.costs, &mut machine.meter)?,
+                    other => {
+                        return Err(RuntimeError::Unsupported(format!(
+                            "unknown operator {other}"
+                        )));
+                    }
+                };
+                Ok(machine.wasm.to_rvalue(result))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_OP2,
+        |mut caller: Host<'_>, code: i32, a: i64, b: i64| {
+            with_host(&mut caller, |machine, _, _| {
+                let op = binary_op(code)?;
+                let left = machine.wasm.value(a)?;
+                let right = machine.wasm.value(b)?;
+                let result = ops::binary(op, &left, &right, &machine.costs, &mut machine.meter)?;
+                Ok(machine.wasm.to_rvalue(result))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_TYPE_ERROR,
+        |mut caller: Host<'_>, code: i32, a: i64| {
+            with_host(&mut caller, |machine, _, _| {
+                let value = machine.wasm.value(a)?;
+                let op = if code == op::SHORT_OR { "||" } else { "&&" };
+                Err::<(), _>(RuntimeError::OperatorNotDefined {
+                    op,
+                    type_name: value.type_name(),
+                })
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_METHOD,
+        |mut caller: Host<'_>, name: i32, target: i64, n: i32| {
+            with_host(&mut caller, |machine, module, _| {
+                let name = match usize::try_from(name)
+                    .ok()
+                    .and_then(|i| module.values.get(i))
+                {
+                    Some(Value::Str(name)) => Arc::clone(name),
+                    _ => return Err(RuntimeError::Unsupported(format!("no method name {name}"))),
+                };
+                let target = machine.wasm.value(target)?;
+                let args = machine.wasm.pop_args(n)?;
+                let result =
+                    ops::call_method(&target, &name, &args, &machine.costs, &mut machine.meter)?;
+                Ok(machine.wasm.to_rvalue(result))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_MATCHES,
+        |mut caller: Host<'_>, target: i64, id: i32| {
+            with_host(&mut caller, |machine, module, _| {
+                let target = machine.wasm.value(target)?;
+                let pattern = lift(
+                    machine.prepare_pattern(template(module, id)?, &machine.wasm.env.clone()),
+                )?;
+                let free_count = free_var_count(&pattern);
+                let list = PatternList::new(vec![pattern], None, free_count);
+                let matched = list.match_value(&target, &machine.costs, &mut machine.meter)?;
+                Ok(if matched.is_some() {
+                    abi::TRUE
+                } else {
+                    abi::FALSE
+                })
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_PRODUCE,
+        |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
+            with_host(&mut caller, |machine, _, component| {
+                machine.meter.charge(machine.costs.send)?;
+                let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
+                let data = machine.wasm.pop_args(n)?;
+                let rand = component_rand_of(machine, component)?;
+                lift(machine.produce(channel, data, persistent != 0, rand))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_CONSUME,
+        |mut caller: Host<'_>, id: i32, body: i32| {
+            with_host(&mut caller, |machine, module, component| {
+                machine.meter.charge(machine.costs.receive)?;
+                let desc = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| module.receives.get(i))
+                    .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
+                let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
+                let env = machine.wasm.env.clone();
+                let mut channels = Vec::with_capacity(sources.len());
+                let mut patterns = Vec::with_capacity(sources.len());
+                let mut storage = 0;
+                for (bind, source) in desc.binds.iter().zip(sources) {
+                    let channel = lift(unbundle(source, Access::Read))?;
+                    storage += channel.encoded_len();
+                    channels.push(channel);
+                    let mut prepared = Vec::with_capacity(bind.patterns.len());
+                    for id in &bind.patterns {
+                        let pattern =
+                            lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
+                        storage += pattern.encoded_len() as u64;
+                        prepared.push(pattern);
+                    }
+                    patterns.push(BindPattern::Patterns(PatternList::new(
+                        prepared,
+                        bind.remainder,
+                        bind.free_count as usize,
+                    )));
+                }
+                let continuation = Continuation::Wasm {
+                    module: Arc::clone(module),
+                    body: body as u32,
+                    env,
+                };
+                let rand = component_rand_of(machine, component)?;
+                lift(machine.consume(
+                    channels,
+                    patterns,
+                    continuation,
+                    desc.persistent,
+                    desc.peek,
+                    rand,
+                    storage,
+                ))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_NEW_NAMES,
+        |mut caller: Host<'_>, id: i32, body: i32| {
+            with_host(&mut caller, |machine, module, component| {
+                let desc = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| module.news.get(i))
+                    .ok_or_else(|| RuntimeError::Unsupported(format!("no new {id}")))?;
+                let count = desc.bind_count as usize;
+                machine
+                    .meter
+                    .charge(machine.costs.new_eval + machine.costs.new_binding * count as u64)?;
+                let rand = component_rand_of(machine, component)?;
+                let names = lift(new_names(
+                    count.saturating_sub(desc.uris.len()),
+                    &desc.uris,
+                    &rand,
+                ))?;
+                let env = machine.wasm.env.extend(names);
+                machine.queue.push_back(Task::Wasm(WasmTask {
+                    module: Arc::clone(module),
+                    body: body as u32,
+                    env,
+                    rand: rand.split(0),
+                }));
+                Ok(())
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_MATCH_CASE,
+        |mut caller: Host<'_>, target: i64, id: i32, free_count: i32| {
+            with_host(&mut caller, |machine, module, _| {
+                let target = machine.wasm.value(target)?;
+                let env = machine.wasm.env.clone();
+                let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
+                let list = PatternList::new(vec![pattern], None, free_count.max(0) as usize);
+                match list.match_value(&target, &machine.costs, &mut machine.meter)? {
+                    Some(bindings) => {
+                        machine.wasm.pending = bindings;
+                        Ok(1)
+                    }
+                    None => Ok(0),
+                }
+            })
+        },
+    )?;
+    linker.func_wrap(m, abi::IMPORT_SPAWN, |mut caller: Host<'_>, body: i32| {
+        with_host(&mut caller, |machine, module, component| {
+            machine.meter.charge(machine.costs.match_eval)?;
+            let bindings = std::mem::take(&mut machine.wasm.pending);
+            let env = machine.wasm.env.extend(bindings);
+            let rand = component_rand_of(machine, component)?;
+            machine.queue.push_back(Task::Wasm(WasmTask {
+                module: Arc::clone(module),
+                body: body as u32,
+                env,
+                rand,
+            }));
+            Ok(())
+        })
+    })?;
+    linker.func_wrap(m, abi::IMPORT_EVAL, |mut caller: Host<'_>, value: i64| {
+        with_host(&mut caller, |machine, _, component| {
+            let value = machine.wasm.value(value)?;
+            if let Value::Proc(process) = value {
+                let rand = component_rand_of(machine, component)?;
+                machine.reflected += 1;
+                machine.queue.push_back(Task::Interp {
+                    code: crate::eval::CodeRef::new(process),
+                    env: Env::default(),
+                    rand,
+                });
+            }
+            Ok(())
+        })
+    })?;
+    Ok(())
+}
