@@ -561,6 +561,17 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
             Ok(())
         })
     })?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_CHECK_CHANNEL,
+        |mut caller: Host<'_>, channel: i64, write: i32| {
+            with_host(&mut caller, |machine, _, _| {
+                let access = if write != 0 { Access::Write } else { Access::Read };
+                lift(unbundle(machine.wasm.value(channel)?, access))?;
+                Ok(channel)
+            })
+        },
+    )?;
     linker.func_wrap(m, abi::IMPORT_EVAL, |mut caller: Host<'_>, value: i64| {
         with_host(&mut caller, |machine, _, component| {
             let value = machine.wasm.value(value)?;
