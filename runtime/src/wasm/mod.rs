@@ -11,6 +11,7 @@
 // pub mod engine; (enabled once validate.rs and meter.rs land)
 pub(crate) mod host;
 pub mod meter;
+pub mod reject;
 pub mod validate;
 
 // pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, WasmEngine};
