@@ -3,6 +3,8 @@
 //! The conformance suites spawn the real `rhoc` binary; the other tests use
 //! the library API (front end + runtime) in-process.
 
+pub mod program_gen;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -103,6 +105,47 @@ pub fn run_source(source: &str, config: &rho_runtime::RunConfig) -> InProcessRun
         &mut stdout,
         &mut stderr,
     );
+    InProcessRun {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        report,
+    }
+}
+
+/// The Wasm engine shared by the tests of one process (it caches compiled
+/// modules).
+///
+/// # Panics
+///
+/// When wasmtime cannot be set up.
+pub fn wasm_engine() -> &'static rho_runtime::wasm::WasmEngine {
+    static ENGINE: std::sync::OnceLock<rho_runtime::wasm::WasmEngine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| rho_runtime::wasm::WasmEngine::new().expect("wasmtime is available"))
+}
+
+/// Compiles `source` to a Wasm module and runs it with the Wasm engine, in
+/// this process.
+///
+/// # Panics
+///
+/// When `source` does not compile or the module is rejected.
+pub fn run_source_wasm(source: &str, config: &rho_runtime::RunConfig) -> InProcessRun {
+    let normalized = match rhoc::frontend::compile_source("test.rho", source) {
+        Ok(normalized) => normalized,
+        Err(diagnostics) => {
+            let rendered =
+                rhoc::diagnostic::SourceFile::new("test.rho", source).render_all(&diagnostics);
+            panic!("the test program does not compile:\n{rendered}");
+        }
+    };
+    let wasm = rhoc::codegen::compile_module(&normalized).expect("code generation succeeds");
+    let engine = wasm_engine();
+    let compiled = engine.compile(&wasm).expect("the module is accepted");
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let report = engine
+        .run(&compiled, config, &mut stdout, &mut stderr)
+        .expect("the module runs");
     InProcessRun {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),

@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 use rho_host_abi::source_map::SourceLoc;
 use rho_runtime::tuplespace::EventLog;
+use rho_runtime::wasm::WasmEngine;
 use rho_runtime::{LocatedError, LogMode, RunConfig, RunReport, RuntimeError};
 use rhoc::frontend::Normalized;
 
@@ -16,7 +17,7 @@ use super::{Exit, compile_file};
 /// The execution engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
-    /// Compile to WebAssembly and run under wasmtime (not available yet).
+    /// Compile to WebAssembly and run under wasmtime.
     Wasm,
     /// The Par evaluator.
     Interp,
@@ -28,7 +29,7 @@ pub(crate) struct RunArgs {
     /// The program: Rholang source.
     pub file: String,
     /// The execution engine.
-    #[arg(long, value_enum, default_value_t = Engine::Interp)]
+    #[arg(long, value_enum, default_value_t = Engine::Wasm)]
     pub engine: Engine,
     /// The phlo limit.
     #[arg(long, default_value_t = rho_runtime::phlo::DEFAULT_PHLO_LIMIT)]
@@ -52,6 +53,9 @@ pub(crate) struct ReplayArgs {
     /// The event log written by `rhoc run --record`.
     #[arg(long, value_name = "LOG")]
     pub log: String,
+    /// The execution engine (the same as the recorded run's).
+    #[arg(long, value_enum, default_value_t = Engine::Wasm)]
+    pub engine: Engine,
     /// The phlo limit of the recorded run.
     #[arg(long, default_value_t = rho_runtime::phlo::DEFAULT_PHLO_LIMIT)]
     pub phlo_limit: u64,
@@ -65,10 +69,6 @@ pub(crate) struct ReplayArgs {
 
 /// Runs `rhoc run`.
 pub(crate) fn run(args: RunArgs) -> Exit {
-    if args.engine == Engine::Wasm {
-        eprintln!("error: the wasm engine is not available yet; use --engine interp");
-        return Exit::Usage;
-    }
     let seed = match parse_seed(args.seed.as_deref()) {
         Ok(seed) => seed,
         Err(exit) => return exit,
@@ -83,7 +83,7 @@ pub(crate) fn run(args: RunArgs) -> Exit {
         },
         ..RunConfig::default()
     };
-    let (report, code) = match execute(&args.file, &config, args.stats) {
+    let (report, code) = match execute(&args.file, args.engine, &config, args.stats) {
         Ok(done) => done,
         Err(exit) => return exit,
     };
@@ -122,7 +122,7 @@ pub(crate) fn replay(args: ReplayArgs) -> Exit {
         log: LogMode::Replay(events),
         ..RunConfig::default()
     };
-    let (report, code) = match execute(&args.file, &config, args.stats) {
+    let (report, code) = match execute(&args.file, args.engine, &config, args.stats) {
         Ok(done) => done,
         Err(exit) => return exit,
     };
@@ -148,26 +148,78 @@ pub(crate) fn replay(args: ReplayArgs) -> Exit {
 
 /// Compiles and runs `path`; returns the report and the exit status, or the
 /// exit status of a failure before the run.
-fn execute(path: &str, config: &RunConfig, stats: bool) -> Result<(RunReport, Exit), Exit> {
+/// What `rhoc run` executes.
+enum Program {
+    /// A normalized Par, for the evaluator.
+    Par(Normalized),
+    /// A Wasm module.
+    Module(Vec<u8>),
+}
+
+fn execute(
+    path: &str,
+    engine: Engine,
+    config: &RunConfig,
+    stats: bool,
+) -> Result<(RunReport, Exit), Exit> {
     let started = Instant::now();
-    if is_wasm_module(path) {
-        eprintln!(
-            "{path}: error: module rejected: running .wasm modules needs the Wasm back end, which is not available yet"
-        );
-        return Err(Exit::Rejected);
-    }
-    let Normalized { par, source_map } = compile_file(path)?;
-    let source = fs::read_to_string(path).unwrap_or_default();
-    let file_name = path;
-    let compiled = Instant::now();
-    let report = {
-        let stdout = io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
-        let mut err = io::stderr();
-        let report = rho_runtime::run(par, Some(&source_map), config, &mut out, &mut err);
-        let _ = out.flush();
-        report
+    let (program, source) = if is_wasm_module(path) {
+        if engine == Engine::Interp {
+            eprintln!("{path}: error: a Wasm module runs only with --engine wasm");
+            return Err(Exit::Usage);
+        }
+        let bytes = fs::read(path).map_err(|err| {
+            eprintln!("rhoc: cannot read {path}: {err}");
+            Exit::Usage
+        })?;
+        // Error positions in a module refer to its source, if it is beside it.
+        let source = fs::read_to_string(std::path::Path::new(path).with_extension("rho")).ok();
+        (Program::Module(bytes), source)
+    } else {
+        let normalized = compile_file(path)?;
+        let source = fs::read_to_string(path).ok();
+        match engine {
+            Engine::Interp => (Program::Par(normalized), source),
+            Engine::Wasm => match rhoc::codegen::compile_module(&normalized) {
+                Ok(bytes) => (Program::Module(bytes), source),
+                Err(err) => {
+                    eprintln!("{path}: error: code generation failed: {err}");
+                    return Err(Exit::SourceError);
+                }
+            },
+        }
     };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut err = io::stderr();
+    let (report, compiled, wasm_functions) = match program {
+        Program::Par(Normalized { par, source_map }) => {
+            let compiled = Instant::now();
+            let report = rho_runtime::run(par, Some(&source_map), config, &mut out, &mut err);
+            (report, compiled, None)
+        }
+        Program::Module(bytes) => {
+            let engine = WasmEngine::new().map_err(|e| {
+                eprintln!("rhoc: cannot start the Wasm engine: {e}");
+                Exit::Usage
+            })?;
+            let module = engine.compile(&bytes).map_err(|e| {
+                eprintln!("{path}: error: {e}");
+                Exit::Rejected
+            })?;
+            let compiled = Instant::now();
+            let report = engine
+                .run(&module, config, &mut out, &mut err)
+                .map_err(|e| {
+                    eprintln!("{path}: error: {e}");
+                    Exit::Rejected
+                })?;
+            (report, compiled, Some(module.function_count()))
+        }
+    };
+    let _ = out.flush();
+    let source = source.unwrap_or_default();
+    let file_name = path;
     let finished = Instant::now();
     let mut stderr = io::stderr().lock();
     for error in &report.errors {
@@ -197,6 +249,9 @@ fn execute(path: &str, config: &RunConfig, stats: bool) -> Result<(RunReport, Ex
         let _ = writeln!(stderr, "comms: {}", report.comms);
         let _ = writeln!(stderr, "wall_ms: {}", (finished - started).as_millis());
         let _ = writeln!(stderr, "compile_ms: {}", (compiled - started).as_millis());
+        if let Some(functions) = wasm_functions {
+            let _ = writeln!(stderr, "wasm_functions: {functions}");
+        }
         let _ = writeln!(stderr, "interp_fallbacks: {}", report.reflected);
         let _ = writeln!(stderr, "log_digest: {:016x}", report.log.digest());
         let _ = writeln!(stderr, "state_hash: {}", hex_string(&report.state_hash));

@@ -77,7 +77,6 @@ impl WasmEngine {
             .cranelift_nan_canonicalization(true)
             .wasm_simd(false)
             .wasm_relaxed_simd(false)
-            .wasm_threads(false)
             .wasm_multi_memory(false)
             .wasm_memory64(false)
             .consume_fuel(false)

@@ -8,10 +8,10 @@
 //! - [`engine`]: wasmtime configuration, the compile cache and the driver.
 //! - `host`: the ABI's imports, working on the evaluator's `Machine`.
 
-// pub mod engine; (enabled once validate.rs and meter.rs land)
+pub mod engine;
 pub(crate) mod host;
 pub mod meter;
 pub mod reject;
 pub mod validate;
 
-// pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, WasmEngine};
+pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, WasmEngine};
