@@ -7,6 +7,7 @@
 //! Everything else (the lexer, the lalrpop parser, the syntax tree, the
 //! normalizer) is internal.
 
+pub mod codegen;
 pub mod diagnostic;
 pub mod frontend;
 mod normalize;

@@ -8,6 +8,7 @@
 //! arguments, unreadable input, unwritable output), 3 runtime error, 4 out
 //! of phlo, 5 module rejected.
 
+mod build;
 mod check;
 mod normalize;
 mod run;
@@ -51,6 +52,8 @@ enum Command {
     Check(check::Args),
     /// Print or write a program's normalized, canonical Par.
     Normalize(normalize::Args),
+    /// Compile a program to a Wasm module.
+    Build(build::Args),
     /// Run a program.
     Run(run::RunArgs),
     /// Re-run a program following an event log written by `run --record`.
@@ -61,6 +64,7 @@ fn dispatch(command: Command) -> Exit {
     match command {
         Command::Check(args) => check::run(args),
         Command::Normalize(args) => normalize::run(args),
+        Command::Build(args) => build::run(args),
         Command::Run(args) => run::run(args),
         Command::Replay(args) => run::replay(args),
     }

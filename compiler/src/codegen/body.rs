@@ -1,0 +1,329 @@
+//! Bodies and their components: sends, receives, `new`s, expressions in
+//! process position and matches, in that order (the evaluator's).
+//!
+//! A body function starts at component `$start`: its components sit in
+//! nested blocks and a `br_table` on `$start` jumps to the first one to
+//! run. Component `k` begins by storing `k` in `rho_component`.
+
+use rho_host_abi::abi::{FALSE, TRUE, small_int};
+use rho_host_abi::par::{
+    BindDesc, Expr, Match, MatchCase, New, NewDesc, Par, Receive, ReceiveDesc, Send,
+    expr::ExprInstance, var::VarInstance,
+};
+use wasm_encoder::BlockType;
+
+use super::analysis::non_expr_count;
+use super::locations::Located;
+use super::{
+    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_START, LOCAL_TARGET, Result,
+    count_i32,
+};
+
+/// One component of a body, in evaluation order.
+#[derive(Clone, Copy)]
+enum Component<'p> {
+    Send(&'p Send),
+    Receive(&'p Receive),
+    New(&'p New),
+    Expr(&'p Expr),
+    Match(&'p Match),
+}
+
+/// The components of `par` in the evaluator's order. Unforgeables, bundles
+/// and connectives in process position do nothing and are not components.
+fn components(par: &Par) -> Vec<Component<'_>> {
+    let mut all = Vec::with_capacity(
+        par.sends.len() + par.receives.len() + par.news.len() + par.exprs.len() + par.matches.len(),
+    );
+    all.extend(par.sends.iter().map(Component::Send));
+    all.extend(par.receives.iter().map(Component::Receive));
+    all.extend(par.news.iter().map(Component::New));
+    all.extend(par.exprs.iter().map(Component::Expr));
+    all.extend(par.matches.iter().map(Component::Match));
+    all
+}
+
+/// How a match case can be decided without the host's matcher.
+enum CaseTest {
+    /// A wildcard: always matches, binds nothing.
+    Always,
+    /// A Bool or small Int literal: matches exactly the value with this
+    /// `RValue` (Bools and small Ints have one encoding each).
+    Equals(i64),
+    /// Anything else: `match_case`.
+    General,
+}
+
+fn case_test(case: &MatchCase) -> CaseTest {
+    let Some(pattern) = &case.pattern else {
+        return CaseTest::General;
+    };
+    if case.free_count > 0 || non_expr_count(pattern) != 0 {
+        return CaseTest::General;
+    }
+    let [expr] = pattern.exprs.as_slice() else {
+        return CaseTest::General;
+    };
+    match &expr.expr_instance {
+        Some(ExprInstance::GBool(true)) => CaseTest::Equals(TRUE),
+        Some(ExprInstance::GBool(false)) => CaseTest::Equals(FALSE),
+        Some(ExprInstance::GInt(value)) => match small_int(*value) {
+            Some(encoded) => CaseTest::Equals(encoded),
+            None => CaseTest::General,
+        },
+        Some(ExprInstance::EVarBody(evar))
+            if matches!(
+                evar.v.as_ref().and_then(|v| v.var_instance.as_ref()),
+                Some(VarInstance::Wildcard(_))
+            ) =>
+        {
+            CaseTest::Always
+        }
+        _ => CaseTest::General,
+    }
+}
+
+impl<'p> Codegen<'p> {
+    /// Generates the function of body `index` (bodies are generated in
+    /// index order).
+    pub(super) fn emit_body(&mut self, index: u32, par: &'p Par) -> Result<()> {
+        debug_assert_eq!(index as usize, self.body_functions.len());
+        let components = components(par);
+        self.pool.push_body_components(components.len());
+        let function = self.build_function(|codegen| {
+            if components.len() <= COMPONENTS_PER_FUNCTION {
+                return codegen.emit_components(&components, 0);
+            }
+            for (chunk_index, chunk) in components.chunks(COMPONENTS_PER_FUNCTION).enumerate() {
+                let base = chunk_index * COMPONENTS_PER_FUNCTION;
+                let helper =
+                    codegen.build_function(|codegen| codegen.emit_components(chunk, base))?;
+                codegen.sink().local_get(LOCAL_START).call(helper);
+            }
+            Ok(())
+        })?;
+        self.body_functions.push(function);
+        Ok(())
+    }
+
+    /// Emits components `base..base + components.len()` of a body, starting
+    /// at component `$start` (none if `$start` is past them, all if it is
+    /// before them).
+    fn emit_components(&mut self, components: &[Component<'p>], base: usize) -> Result<()> {
+        let count = components.len();
+        if count == 0 {
+            return Ok(());
+        }
+        let labels = u32::try_from(count).map_err(|_| super::CodegenError::TooLarge {
+            what: "components in a body",
+        })?;
+        let base_i32 = count_i32(base, "components in a body")?;
+        for _ in 0..=count {
+            self.sink().block(BlockType::Empty);
+        }
+        self.sink().local_get(LOCAL_START);
+        if base > 0 {
+            // max($start - base, 0), as $start is never negative.
+            self.sink()
+                .i32_const(base_i32)
+                .i32_sub()
+                .i32_const(0)
+                .local_get(LOCAL_START)
+                .i32_const(base_i32)
+                .i32_ge_u()
+                .select();
+        }
+        self.sink().br_table(0..labels, labels).end();
+        for (offset, component) in components.iter().enumerate() {
+            let index = count_i32(base + offset, "components in a body")?;
+            self.sink().i32_const(index).global_set(GLOBAL_COMPONENT);
+            match *component {
+                Component::Send(send) => self.emit_send(send)?,
+                Component::Receive(receive) => self.emit_receive(receive)?,
+                Component::New(new) => self.emit_new(new)?,
+                Component::Expr(expr) => self.emit_process_expr(expr)?,
+                Component::Match(matched) => self.emit_match(matched)?,
+            }
+            self.sink().end();
+        }
+        Ok(())
+    }
+
+    /// `chan!(data...)`: the channel, its access check when a data value
+    /// could fail first, the data on the argument stack, `produce`.
+    fn emit_send(&mut self, send: &'p Send) -> Result<()> {
+        self.located(Located::Send(send), |codegen| {
+            codegen.emit_opt_value(send.chan.as_ref())?;
+            let check_first = match &send.chan {
+                Some(chan) => {
+                    codegen.analysis.may_be_bundle(chan)
+                        && send.data.iter().any(|datum| codegen.analysis.can_fail(datum))
+                }
+                None => false,
+            };
+            if check_first {
+                codegen.sink().i32_const(1);
+                codegen.set_location();
+                let check_channel = codegen.imports.check_channel;
+                codegen.sink().call(check_channel);
+            }
+            let count = count_i32(send.data.len(), "values in a send")?;
+            codegen.emit_pushes(&send.data, |codegen, _, datum| {
+                codegen.emit_value(datum)?;
+                let arg_push = codegen.imports.arg_push;
+                codegen.sink().call(arg_push);
+                Ok(())
+            })?;
+            codegen
+                .sink()
+                .i32_const(count)
+                .i32_const(i32::from(send.persistent));
+            codegen.set_location();
+            let produce = codegen.imports.produce;
+            codegen.sink().call(produce);
+            Ok(())
+        })
+    }
+
+    /// `for (binds) { body }`: each bind's channel on the argument stack
+    /// (checked first when a later channel could fail), then `consume` with
+    /// the receive's descriptor and body.
+    fn emit_receive(&mut self, receive: &'p Receive) -> Result<()> {
+        self.located(Located::Receive(receive), |codegen| {
+            let binds = &receive.binds;
+            let mut check_first = vec![false; binds.len()];
+            let mut later_can_fail = false;
+            for (index, bind) in binds.iter().enumerate().rev() {
+                if let Some(source) = &bind.source {
+                    check_first[index] = later_can_fail && codegen.analysis.may_be_bundle(source);
+                    later_can_fail |= codegen.analysis.can_fail(source);
+                }
+            }
+            codegen.emit_pushes(binds, |codegen, index, bind| {
+                codegen.emit_opt_value(bind.source.as_ref())?;
+                if check_first[index] {
+                    codegen.sink().i32_const(0);
+                    codegen.set_location();
+                    let check_channel = codegen.imports.check_channel;
+                    codegen.sink().call(check_channel);
+                }
+                let arg_push = codegen.imports.arg_push;
+                codegen.sink().call(arg_push);
+                Ok(())
+            })?;
+            let mut desc = ReceiveDesc {
+                binds: Vec::with_capacity(binds.len()),
+                persistent: receive.persistent,
+                peek: receive.peek,
+            };
+            for bind in binds {
+                let mut patterns = Vec::with_capacity(bind.patterns.len());
+                for pattern in &bind.patterns {
+                    patterns.push(codegen.pool.template(pattern)?);
+                }
+                desc.binds.push(BindDesc {
+                    patterns,
+                    remainder: bind.remainder,
+                    free_count: u32::try_from(bind.free_count).unwrap_or(0),
+                });
+            }
+            let desc = codegen.pool.receive(&desc)?;
+            let body = codegen.body_index(receive.body.as_ref())?;
+            codegen.sink().i32_const(desc as i32).i32_const(body as i32);
+            codegen.set_location();
+            let consume = codegen.imports.consume;
+            codegen.sink().call(consume);
+            Ok(())
+        })
+    }
+
+    /// `new x, y(uri) in { body }`: `new_names` with the descriptor and body.
+    fn emit_new(&mut self, new: &'p New) -> Result<()> {
+        self.located(Located::New(new), |codegen| {
+            let desc = NewDesc {
+                bind_count: u32::try_from(new.bind_count).unwrap_or(0),
+                uris: new.uri.clone(),
+            };
+            let desc = codegen.pool.new_desc(&desc)?;
+            let body = codegen.body_index(new.p.as_ref())?;
+            codegen.sink().i32_const(desc as i32).i32_const(body as i32);
+            codegen.set_location();
+            let new_names = codegen.imports.new_names;
+            codegen.sink().call(new_names);
+            Ok(())
+        })
+    }
+
+    /// An expression in process position: evaluated, then run by `eval` if
+    /// it is a process. Data (a literal, a constant collection) does
+    /// nothing and is skipped.
+    fn emit_process_expr(&mut self, expr: &'p Expr) -> Result<()> {
+        if self.analysis.is_ground_expr(expr) {
+            return Ok(());
+        }
+        self.emit_expr(expr)?;
+        let eval = self.imports.eval;
+        self.sink().call(eval);
+        Ok(())
+    }
+
+    /// `match target { cases }`: the target in a local, then each case in
+    /// order until one matches, whose body is spawned.
+    fn emit_match(&mut self, matched: &'p Match) -> Result<()> {
+        self.located(Located::Match(matched), |codegen| {
+            codegen.emit_opt_value(matched.target.as_ref())?;
+            codegen
+                .sink()
+                .local_set(LOCAL_TARGET)
+                .block(BlockType::Empty);
+            let spawn = codegen.imports.spawn;
+            for case in &matched.cases {
+                match case_test(case) {
+                    CaseTest::Always => {
+                        let body = codegen.body_index(case.source.as_ref())?;
+                        codegen.sink().i32_const(body as i32).call(spawn).br(0);
+                        break;
+                    }
+                    CaseTest::Equals(encoded) => {
+                        let body = codegen.body_index(case.source.as_ref())?;
+                        codegen
+                            .sink()
+                            .local_get(LOCAL_TARGET)
+                            .i64_const(encoded)
+                            .i64_eq()
+                            .if_(BlockType::Empty)
+                            .i32_const(body as i32)
+                            .call(spawn)
+                            .br(1)
+                            .end();
+                    }
+                    CaseTest::General => {
+                        let template = match &case.pattern {
+                            Some(pattern) => codegen.pool.template(pattern)?,
+                            None => codegen.pool.template(&Par::default())?,
+                        };
+                        let free_count = case.free_count.max(0);
+                        let body = codegen.body_index(case.source.as_ref())?;
+                        codegen
+                            .sink()
+                            .local_get(LOCAL_TARGET)
+                            .i32_const(template as i32)
+                            .i32_const(free_count);
+                        codegen.set_location();
+                        let match_case = codegen.imports.match_case;
+                        codegen
+                            .sink()
+                            .call(match_case)
+                            .if_(BlockType::Empty)
+                            .i32_const(body as i32)
+                            .call(spawn)
+                            .br(1)
+                            .end();
+                    }
+                }
+            }
+            codegen.sink().end();
+            Ok(())
+        })
+    }
+}
