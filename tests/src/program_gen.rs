@@ -175,7 +175,7 @@ impl Generator {
             0 => "_".to_string(),
             1 => {
                 let literal = self.rng.below(3);
-                literal.to_string()
+                format!("@{literal}")
             }
             2 => {
                 let name = self.fresh("n");

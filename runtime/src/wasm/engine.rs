@@ -224,34 +224,43 @@ fn load(
 fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32) {
     let module = Arc::clone(&task.module);
     let body = task.body as i32;
-    store.data_mut().wasm.begin(&task);
+    store.data_mut().wasm.begin(task);
     let mut start = 0;
     loop {
         sync_out(store, module.gas);
-        if let Some(depth) = module.depth {
-            let _ = depth.set(&mut *store, Val::I32(0));
-        }
         let result = module.run.call(&mut *store, (body, start));
         let gas = module.gas.get(&mut *store).i64().unwrap_or(0);
+        let left = {
+            let meter = &store.data().meter;
+            meter.limit().saturating_sub(meter.spent())
+        };
+        let used = (i128::from(left) - i128::from(gas)).max(0);
+        let out_of_phlo = gas < 0
+            || store
+                .data_mut()
+                .meter
+                .charge(u64::try_from(used).unwrap_or(u64::MAX))
+                .is_err();
+        let trap = match result {
+            Ok(()) if !out_of_phlo => break,
+            Ok(()) => None,
+            Err(trap) => Some(trap),
+        };
+        // Only a failed run reads where it failed.
         let depth = module
             .depth
             .and_then(|d| d.get(&mut *store).i32())
             .unwrap_or(0);
+        if let Some(global) = module.depth {
+            let _ = global.set(&mut *store, Val::I32(0));
+        }
         let component = module.component.get(&mut *store).i32().unwrap_or(0);
         let location = module.location.get(&mut *store).i32().unwrap_or(0);
         let machine = store.data_mut();
-        let left = machine.meter.limit().saturating_sub(machine.meter.spent());
-        let used = (i128::from(left) - i128::from(gas)).max(0);
-        let out_of_phlo = gas < 0
-            || machine
-                .meter
-                .charge(u64::try_from(used).unwrap_or(u64::MAX))
-                .is_err();
-        let error = match result {
-            Ok(()) if !out_of_phlo => break,
+        let error = match trap {
             _ if out_of_phlo => RuntimeError::OutOfPhlo,
-            Ok(()) => break,
-            Err(trap) => machine.wasm.error.take().unwrap_or_else(|| {
+            None => break,
+            Some(trap) => machine.wasm.error.take().unwrap_or_else(|| {
                 if depth as u32 >= max_call_depth {
                     RuntimeError::CallDepthExceeded(max_call_depth)
                 } else {

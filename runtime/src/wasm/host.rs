@@ -92,21 +92,21 @@ pub(crate) struct WasmTaskState {
 
 impl WasmTaskState {
     /// Prepares for running `task`'s body.
-    pub(crate) fn begin(&mut self, task: &WasmTask) {
-        self.handles.clear();
-        self.handles
-            .extend([Value::Nil, Value::Bool(false), Value::Bool(true)]);
+    pub(crate) fn begin(&mut self, task: WasmTask) {
+        if self.handles.len() < 3 {
+            self.handles = vec![Value::Nil, Value::Bool(false), Value::Bool(true)];
+        }
         self.args.clear();
         self.pending.clear();
-        self.env = task.env.clone();
-        self.rand = Some(task.rand.clone());
-        self.module = Some(Arc::clone(&task.module));
+        self.env = task.env;
+        self.rand = Some(task.rand);
+        self.module = Some(task.module);
         self.error = None;
     }
 
-    /// Drops everything the task held.
+    /// Drops everything the task held but the constant handles.
     pub(crate) fn end(&mut self) {
-        self.handles.clear();
+        self.handles.truncate(3);
         self.args.clear();
         self.pending.clear();
         self.env = Env::default();
@@ -162,10 +162,7 @@ type Host<'a> = Caller<'a, Machine>;
 
 /// Charges the phlo that compiled code spent since the last import
 /// (`rho_gas` went down) to the machine's meter.
-fn sync_in(caller: &mut Host<'_>) -> Result<(), RuntimeError> {
-    let Some(module) = caller.data().wasm.module.clone() else {
-        return Ok(());
-    };
+fn sync_in(caller: &mut Host<'_>, module: &LoadedModule) -> Result<(), RuntimeError> {
     let gas = module.gas.get(&mut *caller).i64().unwrap_or(0);
     let machine = caller.data_mut();
     let left = machine.meter.limit().saturating_sub(machine.meter.spent());
@@ -184,20 +181,44 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
     let _ = gas.set(store, Val::I64(left));
 }
 
-/// Runs an import body with phlo synchronized around it; a runtime error is
-/// stored for the driver and becomes a trap.
+/// What an import needs from the task besides the machine.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Nothing: the import charges no phlo and creates no names.
+    Nothing,
+    /// Phlo: the machine's meter is synchronized with `rho_gas` around it.
+    Phlo,
+    /// Phlo and the current component (for its name generator state).
+    PhloAndComponent,
+}
+
+/// Runs an import body; a runtime error is stored for the driver and
+/// becomes a trap.
 fn with_host<T>(
     caller: &mut Host<'_>,
+    needs: Needs,
     body: impl FnOnce(&mut Machine, &Arc<LoadedModule>, u32) -> Result<T, RuntimeError>,
 ) -> wasmtime::Result<T> {
-    let result = sync_in(caller).and_then(|()| {
-        let module = caller.data().wasm.module()?;
-        let component = module.component.get(&mut *caller).i32().unwrap_or(0) as u32;
+    // The module is taken out of the task state for the call (no reference
+    // count traffic) and put back after it.
+    let Some(module) = caller.data_mut().wasm.module.take() else {
+        return Err(wasmtime::Error::msg("no module is running"));
+    };
+    let component = if needs == Needs::PhloAndComponent {
+        module.component.get(&mut *caller).i32().unwrap_or(0) as u32
+    } else {
+        0
+    };
+    let synced = needs != Needs::Nothing;
+    let result = if synced {
+        sync_in(caller, &module).and_then(|()| body(caller.data_mut(), &module, component))
+    } else {
         body(caller.data_mut(), &module, component)
-    });
-    if let Some(module) = caller.data().wasm.module.clone() {
+    };
+    if synced {
         sync_out(caller, module.gas);
     }
+    caller.data_mut().wasm.module = Some(module);
     match result {
         Ok(value) => Ok(value),
         Err(error) => {
@@ -265,7 +286,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_ENV_GET,
         |mut caller: Host<'_>, index: i32| {
-            with_host(&mut caller, |machine, _, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
                 machine.meter.charge(machine.costs.var_eval)?;
                 let value = usize::try_from(index)
                     .ok()
@@ -277,7 +298,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_CONST_GET, |mut caller: Host<'_>, id: i32| {
-        with_host(&mut caller, |machine, module, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, module, _| {
             let value = usize::try_from(id)
                 .ok()
                 .and_then(|i| module.values.get(i))
@@ -296,30 +317,30 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                     machine.wasm.args.push(value);
                     Ok(())
                 }
-                Err(error) => with_host(&mut caller, |_, _, _| Err::<(), _>(error)),
+                Err(error) => with_host(&mut caller, Needs::Nothing, |_, _, _| Err::<(), _>(error)),
             }
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_MAKE_LIST, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, |machine, _, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.to_rvalue(Value::list(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_TUPLE, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, |machine, _, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.to_rvalue(Value::tuple(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_SET, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, |machine, _, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.to_rvalue(Value::set(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_MAP, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, |machine, _, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n.saturating_mul(2))?;
             let mut entries = Vec::with_capacity(items.len() / 2);
             let mut items = items.into_iter();
@@ -330,7 +351,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_SUBST, |mut caller: Host<'_>, id: i32| {
-        with_host(&mut caller, |machine, module, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, module, _| {
             let template = template(module, id)?;
             let mut par = substitute(template, &machine.wasm.env, 0)?;
             rho_host_abi::sort::sort_par(&mut par);
@@ -338,7 +359,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_PAR_MERGE, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, |machine, _, _| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let parts = machine.wasm.pop_args(n)?;
             let mut par = Par::default();
             for part in parts {
@@ -352,7 +373,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP1,
         |mut caller: Host<'_>, code: i32, a: i64| {
-            with_host(&mut caller, |machine, _, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
                 let value = machine.wasm.value(a)?;
                 let result = match code {
                     op::NEG => ops::negate(&value, &machine.costs, &mut machine.meter)?,
@@ -371,7 +392,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP2,
         |mut caller: Host<'_>, code: i32, a: i64, b: i64| {
-            with_host(&mut caller, |machine, _, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
                 let op = binary_op(code)?;
                 let left = machine.wasm.value(a)?;
                 let right = machine.wasm.value(b)?;
@@ -384,7 +405,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_TYPE_ERROR,
         |mut caller: Host<'_>, code: i32, a: i64| {
-            with_host(&mut caller, |machine, _, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
                 let value = machine.wasm.value(a)?;
                 let op = if code == op::SHORT_OR { "||" } else { "&&" };
                 Err::<(), _>(RuntimeError::OperatorNotDefined {
@@ -398,7 +419,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_METHOD,
         |mut caller: Host<'_>, name: i32, target: i64, n: i32| {
-            with_host(&mut caller, |machine, module, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
                 let name = match usize::try_from(name)
                     .ok()
                     .and_then(|i| module.values.get(i))
@@ -418,7 +439,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_MATCHES,
         |mut caller: Host<'_>, target: i64, id: i32| {
-            with_host(&mut caller, |machine, module, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
                 let target = machine.wasm.value(target)?;
                 let pattern = lift(
                     machine.prepare_pattern(template(module, id)?, &machine.wasm.env.clone()),
@@ -438,100 +459,112 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_PRODUCE,
         |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
-            with_host(&mut caller, |machine, _, component| {
-                machine.meter.charge(machine.costs.send)?;
-                let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
-                let data = machine.wasm.pop_args(n)?;
-                let rand = component_rand_of(machine, component)?;
-                lift(machine.produce(channel, data, persistent != 0, rand))
-            })
+            with_host(
+                &mut caller,
+                Needs::PhloAndComponent,
+                |machine, _, component| {
+                    machine.meter.charge(machine.costs.send)?;
+                    let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
+                    let data = machine.wasm.pop_args(n)?;
+                    let rand = component_rand_of(machine, component)?;
+                    lift(machine.produce(channel, data, persistent != 0, rand))
+                },
+            )
         },
     )?;
     linker.func_wrap(
         m,
         abi::IMPORT_CONSUME,
         |mut caller: Host<'_>, id: i32, body: i32| {
-            with_host(&mut caller, |machine, module, component| {
-                machine.meter.charge(machine.costs.receive)?;
-                let desc = usize::try_from(id)
-                    .ok()
-                    .and_then(|i| module.receives.get(i))
-                    .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
-                let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
-                let env = machine.wasm.env.clone();
-                let mut channels = Vec::with_capacity(sources.len());
-                let mut patterns = Vec::with_capacity(sources.len());
-                let mut storage = 0;
-                for (bind, source) in desc.binds.iter().zip(sources) {
-                    let channel = lift(unbundle(source, Access::Read))?;
-                    storage += channel.encoded_len();
-                    channels.push(channel);
-                    let mut prepared = Vec::with_capacity(bind.patterns.len());
-                    for id in &bind.patterns {
-                        let pattern =
-                            lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
-                        storage += pattern.encoded_len() as u64;
-                        prepared.push(pattern);
+            with_host(
+                &mut caller,
+                Needs::PhloAndComponent,
+                |machine, module, component| {
+                    machine.meter.charge(machine.costs.receive)?;
+                    let desc = usize::try_from(id)
+                        .ok()
+                        .and_then(|i| module.receives.get(i))
+                        .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
+                    let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
+                    let env = machine.wasm.env.clone();
+                    let mut channels = Vec::with_capacity(sources.len());
+                    let mut patterns = Vec::with_capacity(sources.len());
+                    let mut storage = 0;
+                    for (bind, source) in desc.binds.iter().zip(sources) {
+                        let channel = lift(unbundle(source, Access::Read))?;
+                        storage += channel.encoded_len();
+                        channels.push(channel);
+                        let mut prepared = Vec::with_capacity(bind.patterns.len());
+                        for id in &bind.patterns {
+                            let pattern =
+                                lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
+                            storage += pattern.encoded_len() as u64;
+                            prepared.push(pattern);
+                        }
+                        patterns.push(BindPattern::Patterns(PatternList::new(
+                            prepared,
+                            bind.remainder,
+                            bind.free_count as usize,
+                        )));
                     }
-                    patterns.push(BindPattern::Patterns(PatternList::new(
-                        prepared,
-                        bind.remainder,
-                        bind.free_count as usize,
-                    )));
-                }
-                let continuation = Continuation::Wasm {
-                    module: Arc::clone(module),
-                    body: body as u32,
-                    env,
-                };
-                let rand = component_rand_of(machine, component)?;
-                lift(machine.consume(
-                    channels,
-                    patterns,
-                    continuation,
-                    desc.persistent,
-                    desc.peek,
-                    rand,
-                    storage,
-                ))
-            })
+                    let continuation = Continuation::Wasm {
+                        module: Arc::clone(module),
+                        body: body as u32,
+                        env,
+                    };
+                    let rand = component_rand_of(machine, component)?;
+                    lift(machine.consume(
+                        channels,
+                        patterns,
+                        continuation,
+                        desc.persistent,
+                        desc.peek,
+                        rand,
+                        storage,
+                    ))
+                },
+            )
         },
     )?;
     linker.func_wrap(
         m,
         abi::IMPORT_NEW_NAMES,
         |mut caller: Host<'_>, id: i32, body: i32| {
-            with_host(&mut caller, |machine, module, component| {
-                let desc = usize::try_from(id)
-                    .ok()
-                    .and_then(|i| module.news.get(i))
-                    .ok_or_else(|| RuntimeError::Unsupported(format!("no new {id}")))?;
-                let count = desc.bind_count as usize;
-                machine
-                    .meter
-                    .charge(machine.costs.new_eval + machine.costs.new_binding * count as u64)?;
-                let rand = component_rand_of(machine, component)?;
-                let names = lift(new_names(
-                    count.saturating_sub(desc.uris.len()),
-                    &desc.uris,
-                    &rand,
-                ))?;
-                let env = machine.wasm.env.extend(names);
-                machine.queue.push_back(Task::Wasm(WasmTask {
-                    module: Arc::clone(module),
-                    body: body as u32,
-                    env,
-                    rand: rand.split(0),
-                }));
-                Ok(())
-            })
+            with_host(
+                &mut caller,
+                Needs::PhloAndComponent,
+                |machine, module, component| {
+                    let desc = usize::try_from(id)
+                        .ok()
+                        .and_then(|i| module.news.get(i))
+                        .ok_or_else(|| RuntimeError::Unsupported(format!("no new {id}")))?;
+                    let count = desc.bind_count as usize;
+                    machine.meter.charge(
+                        machine.costs.new_eval + machine.costs.new_binding * count as u64,
+                    )?;
+                    let rand = component_rand_of(machine, component)?;
+                    let names = lift(new_names(
+                        count.saturating_sub(desc.uris.len()),
+                        &desc.uris,
+                        &rand,
+                    ))?;
+                    let env = machine.wasm.env.extend(names);
+                    machine.queue.push_back(Task::Wasm(WasmTask {
+                        module: Arc::clone(module),
+                        body: body as u32,
+                        env,
+                        rand: rand.split(0),
+                    }));
+                    Ok(())
+                },
+            )
         },
     )?;
     linker.func_wrap(
         m,
         abi::IMPORT_MATCH_CASE,
         |mut caller: Host<'_>, target: i64, id: i32, free_count: i32| {
-            with_host(&mut caller, |machine, module, _| {
+            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
                 let target = machine.wasm.value(target)?;
                 let env = machine.wasm.env.clone();
                 let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
@@ -547,45 +580,57 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_SPAWN, |mut caller: Host<'_>, body: i32| {
-        with_host(&mut caller, |machine, module, component| {
-            machine.meter.charge(machine.costs.match_eval)?;
-            let bindings = std::mem::take(&mut machine.wasm.pending);
-            let env = machine.wasm.env.extend(bindings);
-            let rand = component_rand_of(machine, component)?;
-            machine.queue.push_back(Task::Wasm(WasmTask {
-                module: Arc::clone(module),
-                body: body as u32,
-                env,
-                rand,
-            }));
-            Ok(())
-        })
+        with_host(
+            &mut caller,
+            Needs::PhloAndComponent,
+            |machine, module, component| {
+                machine.meter.charge(machine.costs.match_eval)?;
+                let bindings = std::mem::take(&mut machine.wasm.pending);
+                let env = machine.wasm.env.extend(bindings);
+                let rand = component_rand_of(machine, component)?;
+                machine.queue.push_back(Task::Wasm(WasmTask {
+                    module: Arc::clone(module),
+                    body: body as u32,
+                    env,
+                    rand,
+                }));
+                Ok(())
+            },
+        )
     })?;
     linker.func_wrap(
         m,
         abi::IMPORT_CHECK_CHANNEL,
         |mut caller: Host<'_>, channel: i64, write: i32| {
-            with_host(&mut caller, |machine, _, _| {
-                let access = if write != 0 { Access::Write } else { Access::Read };
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+                let access = if write != 0 {
+                    Access::Write
+                } else {
+                    Access::Read
+                };
                 lift(unbundle(machine.wasm.value(channel)?, access))?;
                 Ok(channel)
             })
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_EVAL, |mut caller: Host<'_>, value: i64| {
-        with_host(&mut caller, |machine, _, component| {
-            let value = machine.wasm.value(value)?;
-            if let Value::Proc(process) = value {
-                let rand = component_rand_of(machine, component)?;
-                machine.reflected += 1;
-                machine.queue.push_back(Task::Interp {
-                    code: crate::eval::CodeRef::new(process),
-                    env: Env::default(),
-                    rand,
-                });
-            }
-            Ok(())
-        })
+        with_host(
+            &mut caller,
+            Needs::PhloAndComponent,
+            |machine, _, component| {
+                let value = machine.wasm.value(value)?;
+                if let Value::Proc(process) = value {
+                    let rand = component_rand_of(machine, component)?;
+                    machine.reflected += 1;
+                    machine.queue.push_back(Task::Interp {
+                        code: crate::eval::CodeRef::new(process),
+                        env: Env::default(),
+                        rand,
+                    });
+                }
+                Ok(())
+            },
+        )
     })?;
     Ok(())
 }
