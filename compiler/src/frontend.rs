@@ -57,7 +57,7 @@ pub struct Normalized {
 /// ```
 pub fn compile_source(file_name: &str, source: &str) -> Result<Normalized, Vec<Diagnostic>> {
     let file = SourceFile::new(file_name, source);
-    let (ast, root, diagnostics) = syntax::parse(source);
+    let (ast, root, diagnostics) = syntax::parse(&file);
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }

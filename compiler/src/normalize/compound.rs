@@ -20,7 +20,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn matcher(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         target: ProcId,
         cases: Vec<(ProcId, ProcId)>,
         span: Span,
@@ -74,7 +74,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn if_(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         cond: ProcId,
         then: ProcId,
         otherwise: Option<ProcId>,
@@ -119,12 +119,12 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn new(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         decls: Vec<NameDecl<'src>>,
         body: ProcId,
         span: Span,
     ) {
-        let mut decls: Vec<(Option<&str>, Ident<'src>)> = decls
+        let mut decls: Vec<(Option<&str>, Ident)> = decls
             .into_iter()
             .map(|decl| (decl.uri.map(strip_uri), decl.var))
             .collect();
@@ -165,7 +165,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn bundle(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         kind: BundleKind,
         body: ProcId,
         span: Span,
@@ -186,7 +186,12 @@ impl<'src> Normalizer<'src, '_> {
         if !added.is_empty() || !wildcards.is_empty() {
             let mut positions: Vec<(Span, String)> = added
                 .iter()
-                .map(|(name, var)| (var.span, format!("{name} at {}", self.at(var.span))))
+                .map(|(name, var)| {
+                    (
+                        var.span,
+                        format!("{} at {}", self.ast.var_text(*name), self.at(var.span)),
+                    )
+                })
                 .collect();
             positions.extend(
                 wildcards
@@ -243,8 +248,8 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn let_(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        decls: Vec<Decl<'src>>,
+        free: &mut FreeMap,
+        decls: Vec<Decl>,
         concurrent: bool,
         body: ProcId,
         span: Span,
@@ -260,8 +265,8 @@ impl<'src> Normalizer<'src, '_> {
     fn concurrent_let(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        decls: Vec<Decl<'src>>,
+        free: &mut FreeMap,
+        decls: Vec<Decl>,
         body: ProcId,
         span: Span,
     ) {
@@ -320,8 +325,8 @@ impl<'src> Normalizer<'src, '_> {
     fn sequential_let(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        decls: &mut Vec<Decl<'src>>,
+        free: &mut FreeMap,
+        decls: &mut Vec<Decl>,
         body: ProcId,
         span: Span,
     ) {
@@ -394,11 +399,7 @@ impl<'src> Normalizer<'src, '_> {
         );
     }
 
-    fn elements_of(
-        &mut self,
-        free: &mut FreeMap<'src>,
-        ids: Vec<ProcId>,
-    ) -> super::exprs::Elements {
+    fn elements_of(&mut self, free: &mut FreeMap, ids: Vec<ProcId>) -> super::exprs::Elements {
         let mut result = super::exprs::Elements::default();
         for id in ids {
             let (par, fp) = finish(self.proc_alone(id, free));

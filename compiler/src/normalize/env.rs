@@ -66,30 +66,30 @@ impl ConnectiveKind {
 /// The free variables, wildcards and connectives of a pattern (or of the
 /// whole program, where any of them is an error).
 #[derive(Clone, Debug, Default)]
-pub(super) struct FreeMap<'src> {
+pub(super) struct FreeMap {
     next_level: u32,
-    vars: HashMap<VarName<'src>, Free>,
+    vars: HashMap<VarName, Free>,
     /// Names in order of first occurrence, for deterministic iteration.
-    order: Vec<VarName<'src>>,
+    order: Vec<VarName>,
     pub(super) wildcards: Vec<Span>,
     pub(super) connectives: Vec<(ConnectiveKind, Span)>,
 }
 
 /// A variable bound twice: its name and both positions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Reuse<'src> {
-    pub(super) name: VarName<'src>,
+pub(super) struct Reuse {
+    pub(super) name: VarName,
     pub(super) first: Span,
     pub(super) second: Span,
 }
 
-impl<'src> FreeMap<'src> {
-    pub(super) fn get(&self, name: VarName<'src>) -> Option<Free> {
+impl FreeMap {
+    pub(super) fn get(&self, name: VarName) -> Option<Free> {
         self.vars.get(&name).copied()
     }
 
     /// Adds a free variable and returns its level.
-    pub(super) fn put(&mut self, name: VarName<'src>, sort: Sort, span: Span) -> u32 {
+    pub(super) fn put(&mut self, name: VarName, sort: Sort, span: Span) -> u32 {
         let level = self.next_level;
         self.next_level += 1;
         if self.vars.insert(name, Free { level, sort, span }).is_none() {
@@ -112,7 +112,7 @@ impl<'src> FreeMap<'src> {
     }
 
     /// The named free variables in order of first occurrence.
-    pub(super) fn vars(&self) -> impl Iterator<Item = (VarName<'src>, Free)> + '_ {
+    pub(super) fn vars(&self) -> impl Iterator<Item = (VarName, Free)> + '_ {
         self.order
             .iter()
             .filter_map(|name| self.vars.get(name).map(|free| (*name, *free)))
@@ -120,7 +120,7 @@ impl<'src> FreeMap<'src> {
 
     /// Appends `other`'s variables after this map's, shifting their levels.
     /// Returns the variables that both maps bind.
-    pub(super) fn merge(&mut self, other: &FreeMap<'src>) -> Vec<Reuse<'src>> {
+    pub(super) fn merge(&mut self, other: &FreeMap) -> Vec<Reuse> {
         let mut reused = Vec::new();
         let offset = self.next_level;
         for (name, free) in other.vars() {
@@ -149,7 +149,7 @@ impl<'src> FreeMap<'src> {
     }
 
     /// The variables added since `size` was taken.
-    pub(super) fn vars_since(&self, size: (u32, usize)) -> Vec<(VarName<'src>, Free)> {
+    pub(super) fn vars_since(&self, size: (u32, usize)) -> Vec<(VarName, Free)> {
         self.vars()
             .filter(|(_, free)| free.level >= size.0)
             .collect()
@@ -157,7 +157,7 @@ impl<'src> FreeMap<'src> {
 
     /// Forgets everything added since `size` was taken.
     pub(super) fn truncate(&mut self, size: (u32, usize)) {
-        let removed: Vec<VarName<'src>> = self
+        let removed: Vec<VarName> = self
             .vars()
             .filter(|(_, free)| free.level >= size.0)
             .map(|(name, _)| name)
@@ -174,26 +174,26 @@ impl<'src> FreeMap<'src> {
 /// One level of the bound chain: the variables bound in the current
 /// pattern (or at the top).
 #[derive(Debug, Default)]
-struct Scope<'src> {
+struct Scope {
     next_index: u32,
     /// The latest binding of each name, as an index into `entries`.
-    latest: HashMap<VarName<'src>, u32>,
+    latest: HashMap<VarName, u32>,
     /// Every binding in binding order; each links to the binding of the
     /// same name that it shadows.
-    entries: Vec<Entry<'src>>,
+    entries: Vec<Entry>,
 }
 
 #[derive(Debug)]
-struct Entry<'src> {
-    name: VarName<'src>,
+struct Entry {
+    name: VarName,
     level: u32,
     sort: Sort,
     span: Span,
     shadowed: Option<u32>,
 }
 
-impl<'src> Scope<'src> {
-    fn get(&self, name: VarName<'src>) -> Option<Bound> {
+impl Scope {
+    fn get(&self, name: VarName) -> Option<Bound> {
         let entry = &self.entries[*self.latest.get(&name)? as usize];
         Some(Bound {
             index: self.next_index - entry.level - 1,
@@ -202,7 +202,7 @@ impl<'src> Scope<'src> {
         })
     }
 
-    fn bind(&mut self, name: VarName<'src>, level: u32, sort: Sort, span: Span) {
+    fn bind(&mut self, name: VarName, level: u32, sort: Sort, span: Span) {
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         let shadowed = self.latest.insert(name, index);
         self.entries.push(Entry {
@@ -224,23 +224,23 @@ pub(super) struct Mark {
 
 /// The chain of bound maps, innermost (the current pattern) last.
 #[derive(Debug)]
-pub(super) struct BoundChain<'src> {
-    scopes: Vec<Scope<'src>>,
+pub(super) struct BoundChain {
+    scopes: Vec<Scope>,
 }
 
-impl<'src> BoundChain<'src> {
-    pub(super) fn new() -> BoundChain<'src> {
+impl BoundChain {
+    pub(super) fn new() -> BoundChain {
         BoundChain {
             scopes: vec![Scope::default()],
         }
     }
 
-    fn current(&self) -> &Scope<'src> {
+    fn current(&self) -> &Scope {
         let last = self.scopes.len() - 1;
         &self.scopes[last]
     }
 
-    fn current_mut(&mut self) -> &mut Scope<'src> {
+    fn current_mut(&mut self) -> &mut Scope {
         let last = self.scopes.len() - 1;
         &mut self.scopes[last]
     }
@@ -251,13 +251,13 @@ impl<'src> BoundChain<'src> {
     }
 
     /// Looks a variable up in the current level only (`get`).
-    pub(super) fn get(&self, name: VarName<'src>) -> Option<Bound> {
+    pub(super) fn get(&self, name: VarName) -> Option<Bound> {
         self.current().get(name)
     }
 
     /// Looks a variable up through all levels, innermost first, and returns
     /// it with the number of levels crossed (`find`).
-    pub(super) fn find(&self, name: VarName<'src>) -> Option<(Bound, u32)> {
+    pub(super) fn find(&self, name: VarName) -> Option<(Bound, u32)> {
         self.scopes
             .iter()
             .rev()
@@ -275,7 +275,7 @@ impl<'src> BoundChain<'src> {
     }
 
     /// Binds a variable in the current level.
-    pub(super) fn put(&mut self, name: VarName<'src>, sort: Sort, span: Span) {
+    pub(super) fn put(&mut self, name: VarName, sort: Sort, span: Span) {
         let scope = self.current_mut();
         let level = scope.next_index;
         scope.next_index += 1;
@@ -283,7 +283,7 @@ impl<'src> BoundChain<'src> {
     }
 
     /// Binds a pattern's free variables, after those already bound.
-    pub(super) fn absorb_free(&mut self, free: &FreeMap<'src>) {
+    pub(super) fn absorb_free(&mut self, free: &FreeMap) {
         let scope = self.current_mut();
         let base = scope.next_index;
         for (name, var) in free.vars() {
@@ -333,8 +333,8 @@ impl<'src> BoundChain<'src> {
 mod tests {
     use super::*;
 
-    fn user(name: &str) -> VarName<'_> {
-        VarName::User(name)
+    fn user(name: &str) -> VarName {
+        VarName::User(name.bytes().map(u32::from).sum())
     }
 
     #[test]

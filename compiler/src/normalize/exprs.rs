@@ -105,7 +105,7 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     /// Normalizes collection elements in order, each into its own Par.
-    fn elements(&mut self, free: &mut FreeMap<'src>, elems: Vec<ProcId>) -> Elements {
+    fn elements(&mut self, free: &mut FreeMap, elems: Vec<ProcId>) -> Elements {
         let mut result = Elements::default();
         for id in elems {
             let (par, fp) = finish(self.proc_alone(id, free));
@@ -121,9 +121,9 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn list(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         elems: Vec<ProcId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         span: Span,
     ) {
         let remainder = self.remainder(remainder, free);
@@ -145,7 +145,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn tuple(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         elems: Vec<ProcId>,
         span: Span,
     ) {
@@ -166,9 +166,9 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn set(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         elems: Vec<ProcId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         span: Span,
     ) {
         let remainder = self.remainder(remainder, free);
@@ -190,9 +190,9 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn map(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         pairs: Vec<(ProcId, ProcId)>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         span: Span,
     ) {
         let remainder = self.remainder(remainder, free);
@@ -225,12 +225,7 @@ impl<'src> Normalizer<'src, '_> {
 
     /// A process variable: bound in the current pattern level, or a new
     /// free variable of the pattern, or `_`.
-    pub(super) fn proc_var(
-        &mut self,
-        acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        var: ProcVar<'src>,
-    ) {
+    pub(super) fn proc_var(&mut self, acc: &mut Built, free: &mut FreeMap, var: ProcVar) {
         match var {
             ProcVar::Wildcard(span) => {
                 free.add_wildcard(span);
@@ -248,7 +243,8 @@ impl<'src> Normalizer<'src, '_> {
                 }
                 Some(bound) => {
                     let message = format!(
-                        "Name variable: {name} at {} used in process context at {}",
+                        "Name variable: {} at {} used in process context at {}",
+                        self.ast.var_text(name),
                         self.at(bound.span),
                         self.at(span)
                     );
@@ -274,7 +270,7 @@ impl<'src> Normalizer<'src, '_> {
     /// Reports a pattern variable bound twice.
     pub(super) fn reused(
         &mut self,
-        name: crate::syntax::ast::VarName<'src>,
+        name: crate::syntax::ast::VarName,
         first: Span,
         second: Span,
         sort: Sort,
@@ -284,7 +280,8 @@ impl<'src> Normalizer<'src, '_> {
             Sort::Name => "name",
         };
         let message = format!(
-            "Free variable {name} is used twice as a binder (at {} and {}) in {context} context",
+            "Free variable {} is used twice as a binder (at {} and {}) in {context} context",
+            self.ast.var_text(name),
             self.at(first),
             self.at(second)
         );
@@ -292,18 +289,12 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     /// `=x` and `=*x`: a reference to a variable bound outside the pattern.
-    pub(super) fn var_ref(
-        &mut self,
-        acc: &mut Built,
-        kind: VarRefKind,
-        var: Ident<'src>,
-        span: Span,
-    ) {
+    pub(super) fn var_ref(&mut self, acc: &mut Built, kind: VarRefKind, var: Ident, span: Span) {
         let Some((bound, depth)) = self.chain.find(var.name) else {
             let star = if kind == VarRefKind::Name { "*" } else { "" };
             let message = format!(
                 "Variable reference: ={star}{} at {} is unbound",
-                var.name,
+                self.ast.var_text(var.name),
                 self.at(span)
             );
             self.error(span, message);
@@ -322,7 +313,7 @@ impl<'src> Normalizer<'src, '_> {
             (VarRefKind::Proc, Sort::Name) => {
                 let message = format!(
                     "Name variable: {} at {} used in process context at {}",
-                    var.name,
+                    self.ast.var_text(var.name),
                     self.at(bound.span),
                     self.at(span)
                 );
@@ -331,7 +322,7 @@ impl<'src> Normalizer<'src, '_> {
             (VarRefKind::Name, Sort::Proc) => {
                 let message = format!(
                     "Proc variable: {} at {} used in Name context at {}",
-                    var.name,
+                    self.ast.var_text(var.name),
                     self.at(bound.span),
                     self.at(span)
                 );
@@ -377,7 +368,8 @@ impl<'src> Normalizer<'src, '_> {
         let built = self.proc_alone(id, &mut inner);
         for (name, var) in inner.vars() {
             let message = format!(
-                "Free variable {name} at {} cannot be bound inside {}: only /\\ (conjunction) binds variables",
+                "Free variable {} at {} cannot be bound inside {}: only /\\ (conjunction) binds variables",
+                self.ast.var_text(name),
                 self.at(var.span),
                 connective.describe()
             );
@@ -389,7 +381,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn negation(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         body: ProcId,
         span: Span,
     ) {
@@ -404,7 +396,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn conjunction(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         left: ProcId,
         right: ProcId,
         span: Span,
@@ -422,7 +414,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn disjunction(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         left: ProcId,
         right: ProcId,
         span: Span,
@@ -442,7 +434,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn method(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         target: ProcId,
         method: &str,
         args: Vec<ProcId>,
@@ -475,7 +467,7 @@ impl<'src> Normalizer<'src, '_> {
 
     /// Normalizes Pars from the last to the first, returning them in
     /// source order.
-    pub(super) fn reversed(&mut self, free: &mut FreeMap<'src>, ids: Vec<ProcId>) -> Elements {
+    pub(super) fn reversed(&mut self, free: &mut FreeMap, ids: Vec<ProcId>) -> Elements {
         let mut done: Vec<(Par, Fp)> = Vec::with_capacity(ids.len());
         for id in ids.into_iter().rev() {
             done.push(finish(self.proc_alone(id, free)));
@@ -494,7 +486,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn unary(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         op: UnaryOp,
         operand: ProcId,
         span: Span,
@@ -510,7 +502,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn binary(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         op: BinaryOp,
         left: ProcId,
         right: ProcId,
@@ -549,7 +541,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn matches(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         target: ProcId,
         pattern: ProcId,
         span: Span,

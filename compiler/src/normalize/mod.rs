@@ -96,7 +96,7 @@ pub(crate) fn normalize<'src>(
 pub(super) struct Normalizer<'src, 'file> {
     ast: Ast<'src>,
     file: &'file SourceFile<'src>,
-    chain: BoundChain<'src>,
+    chain: BoundChain,
     diagnostics: Vec<Diagnostic>,
     next_fresh: u32,
     nesting: usize,
@@ -107,7 +107,7 @@ pub(super) struct Normalizer<'src, 'file> {
 impl<'src> Normalizer<'src, '_> {
     /// Normalizes a process into `acc` (the reference's `input.par`),
     /// threading the free variables of the enclosing pattern through `free`.
-    fn proc(&mut self, id: ProcId, acc: &mut Built, free: &mut FreeMap<'src>) {
+    fn proc(&mut self, id: ProcId, acc: &mut Built, free: &mut FreeMap) {
         if self.nesting >= MAX_NESTING {
             if !self.too_deep {
                 self.too_deep = true;
@@ -125,13 +125,13 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     /// Normalizes a process into a Par of its own.
-    fn proc_alone(&mut self, id: ProcId, free: &mut FreeMap<'src>) -> Built {
+    fn proc_alone(&mut self, id: ProcId, free: &mut FreeMap) -> Built {
         let mut built = Built::default();
         self.proc(id, &mut built, free);
         built
     }
 
-    fn proc_kind(&mut self, id: ProcId, acc: &mut Built, free: &mut FreeMap<'src>) {
+    fn proc_kind(&mut self, id: ProcId, acc: &mut Built, free: &mut FreeMap) {
         let node = self.ast.take(id);
         let span = node.span;
         match node.kind {
@@ -222,7 +222,7 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     /// A variable name no source text can spell.
-    fn fresh(&mut self) -> VarName<'src> {
+    fn fresh(&mut self) -> VarName {
         self.next_fresh += 1;
         VarName::Fresh(self.next_fresh)
     }
@@ -241,10 +241,11 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     /// The reference's checks on the whole program: nothing may be free.
-    fn report_top_level(&mut self, free: &FreeMap<'src>) {
+    fn report_top_level(&mut self, free: &FreeMap) {
         for (name, var) in free.vars() {
             let message = format!(
-                "Top level free variables are not allowed: {name} at {}",
+                "Top level free variables are not allowed: {} at {}",
+                self.ast.var_text(name),
                 self.at(var.span)
             );
             self.error(var.span, message);

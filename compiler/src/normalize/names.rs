@@ -13,7 +13,7 @@ impl<'src> Normalizer<'src, '_> {
     /// Normalizes a name to a Par. A name variable is an `EVar`, which the
     /// reference turns into a Par as if outside any pattern, so a bound name
     /// is always locally free.
-    pub(super) fn name(&mut self, id: NameId, free: &mut FreeMap<'src>) -> Built {
+    pub(super) fn name(&mut self, id: NameId, free: &mut FreeMap) -> Built {
         let NameNode { kind, span } = self.ast.name_node(id);
         let mut built = Built::default();
         match kind {
@@ -27,7 +27,8 @@ impl<'src> Normalizer<'src, '_> {
                 }
                 Some(bound) => {
                     let message = format!(
-                        "Proc variable: {name} at {} used in Name context at {}",
+                        "Proc variable: {} at {} used in Name context at {}",
+                        self.ast.var_text(name),
                         self.at(bound.span),
                         self.at(span)
                     );
@@ -50,8 +51,8 @@ impl<'src> Normalizer<'src, '_> {
     /// of the pattern (or `_`); it is not looked up among bound variables.
     pub(super) fn remainder(
         &mut self,
-        remainder: Option<ProcVar<'src>>,
-        free: &mut FreeMap<'src>,
+        remainder: Option<ProcVar>,
+        free: &mut FreeMap,
     ) -> Option<Var> {
         let instance = match remainder? {
             ProcVar::Wildcard(span) => {

@@ -19,11 +19,11 @@ use crate::syntax::ast::{
 
 /// A receive bind whose patterns are normalized, before the binds are
 /// sorted.
-struct PendingBind<'src> {
+struct PendingBind {
     bind: ReceiveBind,
     pattern_fps: Vec<Fp>,
     source_fp: Fp,
-    free: FreeMap<'src>,
+    free: FreeMap,
 }
 
 impl<'src> Normalizer<'src, '_> {
@@ -32,7 +32,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn send(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         chan: NameId,
         persistent: bool,
         args: Vec<ProcId>,
@@ -59,7 +59,7 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn send_sync(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         chan: NameId,
         args: Vec<ProcId>,
         cont: Option<ProcId>,
@@ -121,10 +121,10 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn contract(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
+        free: &mut FreeMap,
         name: NameId,
         formals: Vec<NameId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         body: ProcId,
         span: Span,
     ) {
@@ -175,10 +175,10 @@ impl<'src> Normalizer<'src, '_> {
     fn bind_patterns(
         &mut self,
         patterns: Vec<NameId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         source: Par,
         source_fp: Fp,
-    ) -> (PendingBind<'src>, Vec<u8>) {
+    ) -> (PendingBind, Vec<u8>) {
         let mut free = FreeMap::default();
         let mut pars = Vec::with_capacity(patterns.len());
         let mut pattern_fps = Vec::with_capacity(patterns.len());
@@ -214,7 +214,7 @@ impl<'src> Normalizer<'src, '_> {
 
     /// The reference's `failOnInvalidConnective`: in the patterns of a
     /// receive that is not itself inside a pattern, only `/\` may be used.
-    fn reject_binding_connectives(&mut self, free: &FreeMap<'src>) {
+    fn reject_binding_connectives(&mut self, free: &FreeMap) {
         for &(kind, span) in &free.connectives {
             if kind != ConnectiveKind::And {
                 let message = format!(
@@ -231,14 +231,14 @@ impl<'src> Normalizer<'src, '_> {
     pub(super) fn input(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        receipts: Vec<Receipt<'src>>,
+        free: &mut FreeMap,
+        receipts: Vec<Receipt>,
         body: ProcId,
         span: Span,
     ) {
         let mut receipts = receipts.into_iter();
         let Some(first) = receipts.next() else { return };
-        let rest: Vec<Receipt<'src>> = receipts.collect();
+        let rest: Vec<Receipt> = receipts.collect();
         if !rest.is_empty() {
             // `for (r1; r2) { P }` is `for (r1) { for (r2) { P } }`.
             let mut inner = body;
@@ -274,8 +274,8 @@ impl<'src> Normalizer<'src, '_> {
     fn desugar_sources(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        receipt: Receipt<'src>,
+        free: &mut FreeMap,
+        receipt: Receipt,
         body: ProcId,
         span: Span,
     ) {
@@ -374,8 +374,8 @@ impl<'src> Normalizer<'src, '_> {
     fn receive(
         &mut self,
         acc: &mut Built,
-        free: &mut FreeMap<'src>,
-        receipt: Receipt<'src>,
+        free: &mut FreeMap,
+        receipt: Receipt,
         body: ProcId,
         span: Span,
     ) {

@@ -18,49 +18,41 @@ pub(crate) struct ProcId(u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct NameId(u32);
 
-/// A variable's name: one written in the source, or one made up by a
-/// desugaring (which no source name can capture).
+/// A variable's name: an interned source identifier (see
+/// [`Ast::intern`]), or one made up by a desugaring (which no source name
+/// can capture).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum VarName<'src> {
-    User(&'src str),
+pub(crate) enum VarName {
+    User(u32),
     Fresh(u32),
-}
-
-impl std::fmt::Display for VarName<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            VarName::User(text) => f.write_str(text),
-            VarName::Fresh(number) => write!(f, "<fresh {number}>"),
-        }
-    }
 }
 
 /// An identifier with its span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ident<'src> {
-    pub(crate) name: VarName<'src>,
+pub(crate) struct Ident {
+    pub(crate) name: VarName,
     pub(crate) span: Span,
 }
 
 /// A process variable: `_` or an identifier (`ProcVar`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ProcVar<'src> {
+pub(crate) enum ProcVar {
     Wildcard(Span),
-    Var(Ident<'src>),
+    Var(Ident),
 }
 
 /// A name (`Name`): `_`, a variable, or a quoted process `@P`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Name<'src> {
+pub(crate) enum Name {
     Wildcard,
-    Var(VarName<'src>),
+    Var(VarName),
     Quote(ProcId),
 }
 
 /// A name node.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct NameNode<'src> {
-    pub(crate) kind: Name<'src>,
+pub(crate) struct NameNode {
+    pub(crate) kind: Name,
     pub(crate) span: Span,
 }
 
@@ -142,25 +134,25 @@ pub(crate) enum Source {
 
 /// One bind of a receipt: `pattern, ... ...@rest <- source`.
 #[derive(Clone, Debug)]
-pub(crate) struct Bind<'src> {
+pub(crate) struct Bind {
     pub(crate) patterns: Vec<NameId>,
-    pub(crate) remainder: Option<ProcVar<'src>>,
+    pub(crate) remainder: Option<ProcVar>,
     pub(crate) source: Source,
 }
 
 /// The binds joined with `&` in one receipt.
 #[derive(Clone, Debug)]
-pub(crate) struct Receipt<'src> {
+pub(crate) struct Receipt {
     pub(crate) kind: ReceiptKind,
-    pub(crate) binds: Vec<Bind<'src>>,
+    pub(crate) binds: Vec<Bind>,
     pub(crate) span: Span,
 }
 
 /// One `let` declaration: `patterns ...@rest <- values`.
 #[derive(Clone, Debug)]
-pub(crate) struct Decl<'src> {
+pub(crate) struct Decl {
     pub(crate) patterns: Vec<NameId>,
-    pub(crate) remainder: Option<ProcVar<'src>>,
+    pub(crate) remainder: Option<ProcVar>,
     pub(crate) values: Vec<ProcId>,
     pub(crate) span: Span,
 }
@@ -168,7 +160,7 @@ pub(crate) struct Decl<'src> {
 /// One name declared by `new` (`NameDecl`), possibly bound to a URI.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct NameDecl<'src> {
-    pub(crate) var: Ident<'src>,
+    pub(crate) var: Ident,
     /// The URI literal with its backticks.
     pub(crate) uri: Option<&'src str>,
 }
@@ -188,21 +180,21 @@ pub(crate) enum Proc<'src> {
     Uri(&'src str),
     List {
         elems: Vec<ProcId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
     },
     Tuple(Vec<ProcId>),
     Set {
         elems: Vec<ProcId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
     },
     Map {
         pairs: Vec<(ProcId, ProcId)>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
     },
-    Var(ProcVar<'src>),
+    Var(ProcVar),
     VarRef {
         kind: VarRefKind,
-        var: Ident<'src>,
+        var: Ident,
     },
     SimpleType(SimpleType),
     Negation(ProcId),
@@ -234,11 +226,11 @@ pub(crate) enum Proc<'src> {
     Contract {
         name: NameId,
         formals: Vec<NameId>,
-        remainder: Option<ProcVar<'src>>,
+        remainder: Option<ProcVar>,
         body: ProcId,
     },
     For {
-        receipts: Vec<Receipt<'src>>,
+        receipts: Vec<Receipt>,
         body: ProcId,
     },
     Select,
@@ -252,7 +244,7 @@ pub(crate) enum Proc<'src> {
     },
     /// `let d1; d2 in {P}` (`concurrent` false) or `let d1 & d2 in {P}`.
     Let {
-        decls: Vec<Decl<'src>>,
+        decls: Vec<Decl>,
         concurrent: bool,
         body: ProcId,
     },
@@ -277,14 +269,40 @@ pub(crate) struct ProcNode<'src> {
     pub(crate) span: Span,
 }
 
-/// The arena that owns every node of one parsed file.
+/// The arena that owns every node of one parsed file, and the table of
+/// its identifiers.
 #[derive(Debug, Default)]
 pub(crate) struct Ast<'src> {
     procs: Vec<ProcNode<'src>>,
-    names: Vec<NameNode<'src>>,
+    names: Vec<NameNode>,
+    identifiers: Vec<&'src str>,
+    interned: rustc_hash::FxHashMap<&'src str, u32>,
 }
 
 impl<'src> Ast<'src> {
+    /// The name of an identifier; equal texts get equal names.
+    pub(crate) fn intern(&mut self, text: &'src str) -> VarName {
+        let next = u32::try_from(self.identifiers.len()).unwrap_or(u32::MAX);
+        let number = *self.interned.entry(text).or_insert(next);
+        if number == next {
+            self.identifiers.push(text);
+        }
+        VarName::User(number)
+    }
+
+    /// How a variable is written in messages.
+    pub(crate) fn var_text(&self, name: VarName) -> String {
+        match name {
+            VarName::User(number) => self
+                .identifiers
+                .get(number as usize)
+                .copied()
+                .unwrap_or("?")
+                .to_owned(),
+            VarName::Fresh(number) => format!("<fresh {number}>"),
+        }
+    }
+
     /// Adds a process node spanning `start..end`.
     pub(crate) fn proc(&mut self, start: usize, end: usize, kind: Proc<'src>) -> ProcId {
         let id = ProcId(u32::try_from(self.procs.len()).unwrap_or(u32::MAX));
@@ -296,7 +314,7 @@ impl<'src> Ast<'src> {
     }
 
     /// Adds a name node spanning `start..end`.
-    pub(crate) fn name(&mut self, start: usize, end: usize, kind: Name<'src>) -> NameId {
+    pub(crate) fn name(&mut self, start: usize, end: usize, kind: Name) -> NameId {
         let id = NameId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
         self.names.push(NameNode {
             kind,
@@ -311,7 +329,7 @@ impl<'src> Ast<'src> {
     }
 
     /// Adds a name node with the given span.
-    pub(crate) fn name_at(&mut self, span: Span, kind: Name<'src>) -> NameId {
+    pub(crate) fn name_at(&mut self, span: Span, kind: Name) -> NameId {
         self.name(span.start as usize, span.end as usize, kind)
     }
 
@@ -330,7 +348,7 @@ impl<'src> Ast<'src> {
     }
 
     /// The name node `id` (names hold no lists, so they are copied).
-    pub(crate) fn name_node(&self, id: NameId) -> NameNode<'src> {
+    pub(crate) fn name_node(&self, id: NameId) -> NameNode {
         self.names[id.0 as usize]
     }
 
@@ -345,13 +363,5 @@ impl<'src> Ast<'src> {
     /// The span of the process node `id`.
     pub(crate) fn span(&self, id: ProcId) -> Span {
         self.procs[id.0 as usize].span
-    }
-}
-
-/// Builds an identifier from its text and offsets.
-pub(crate) fn ident(start: usize, text: &str, end: usize) -> Ident<'_> {
-    Ident {
-        name: VarName::User(text),
-        span: Span::new(start, end),
     }
 }

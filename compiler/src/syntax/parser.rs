@@ -5,8 +5,9 @@
 
 use lalrpop_util::{ErrorRecovery, ParseError};
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::syntax::ast::{Ast, ProcId};
+use crate::syntax::brackets::Balanced;
 use crate::syntax::lexer::{Lexer, Never, Tok};
 
 #[allow(
@@ -29,12 +30,19 @@ const MAX_EXPECTED_SHOWN: usize = 6;
 
 /// Parses a whole file. Returns the arena, the root process (absent only
 /// when recovery was impossible) and every lexical and syntax error.
-pub(crate) fn parse(text: &str) -> (Ast<'_>, Option<ProcId>, Vec<Diagnostic>) {
+pub(crate) fn parse<'src>(file: &SourceFile<'src>) -> (Ast<'src>, Option<ProcId>, Vec<Diagnostic>) {
+    let text = file.text();
     let mut ast = Ast::default();
     let mut recovered = Vec::new();
     let mut lexer = Lexer::new(text);
-    let result = generated::ProcParser::new().parse(&mut ast, &mut recovered, &mut lexer);
-    let mut diagnostics = lexer.diagnostics().to_vec();
+    let describe = |span: Span| {
+        let at = file.line_col(span.start);
+        format!("{}:{}", at.line, at.col)
+    };
+    let mut balanced = Balanced::new(&mut lexer, text.len(), &describe);
+    let result = generated::ProcParser::new().parse(&mut ast, &mut recovered, &mut balanced);
+    let mut diagnostics = std::mem::take(&mut balanced.diagnostics);
+    diagnostics.extend_from_slice(lexer.diagnostics());
     let root = match result {
         Ok(root) => Some(root),
         Err(error) => {
@@ -128,7 +136,8 @@ mod tests {
     use super::*;
 
     fn errors(text: &str) -> Vec<String> {
-        let (_, _, diagnostics) = parse(text);
+        let file = SourceFile::new("test.rho", text);
+        let (_, _, diagnostics) = parse(&file);
         diagnostics
             .into_iter()
             .map(|diagnostic| diagnostic.message)
