@@ -812,3 +812,152 @@ fn the_price_table_is_versioned() {
         assert_eq!(prices, [1, 5, 10, 1, 100, 1_000, 5, 2, 2]);
     }
 }
+
+#[test]
+fn memory_init_and_table_operations_are_charged_by_size() {
+    let wasm = metered(
+        r#"(module
+            (memory 1 1)
+            (table 8 funcref)
+            (func $f)
+            (data $bytes "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!")
+            (elem $funcs func $f $f $f $f)
+            (func (export "init_memory") (param $n i32)
+                i32.const 0
+                i32.const 0
+                local.get $n
+                memory.init $bytes)
+            (func (export "init_table") (param $n i32)
+                i32.const 0
+                i32.const 0
+                local.get $n
+                table.init $funcs)
+            (func (export "copy_table") (param $n i32)
+                i32.const 4
+                i32.const 0
+                local.get $n
+                table.copy))"#,
+    );
+    let mut instance = instantiate(&wasm);
+    let base = 4 * simple() + i64::from(COSTS.bulk);
+    let per_unit = i64::from(COSTS.bulk_memory_per_unit);
+    let per_element = i64::from(COSTS.table_element);
+    assert_eq!(instance.cost_of("init_memory", &[0]), base);
+    assert_eq!(instance.cost_of("init_memory", &[64]), base + per_unit);
+    assert_eq!(instance.cost_of("init_memory", &[65]), base + 2 * per_unit);
+    for elements in [0, 1, 4] {
+        assert_eq!(
+            instance.cost_of("init_table", &[elements]),
+            base + elements * per_element
+        );
+        assert_eq!(
+            instance.cost_of("copy_table", &[elements]),
+            base + elements * per_element
+        );
+    }
+}
+
+#[test]
+fn a_trap_charges_its_whole_segment_and_is_not_out_of_phlo() {
+    let wasm = metered(
+        r#"(module
+            (func (export "divide") (param $d i32) (result i32)
+                i32.const 1
+                local.get $d
+                i32.div_s
+                i32.const 5
+                i32.add))"#,
+    );
+    let mut instance = instantiate(&wasm);
+    assert_eq!(instance.cost_of("divide", &[1]), 5 * simple());
+    let gas = 1_000;
+    assert_eq!(
+        instance.call_metered(gas, "divide", &[0]),
+        Outcome::Trapped(Trap::IntegerDivisionByZero)
+    );
+    assert_eq!(instance.gas(), gas - 5 * simple());
+}
+
+#[test]
+fn return_with_several_results_restores_the_depth_counter() {
+    let wasm = metered(
+        r#"(module
+            (func $split (param $x i64) (result i64 i64)
+                block
+                    local.get $x
+                    i64.const 0
+                    i64.lt_s
+                    br_if 0
+                    local.get $x
+                    i64.const 1
+                    return
+                end
+                i64.const 0
+                local.get $x
+                i64.sub
+                i64.const -1)
+            (func (export "signed") (param $x i64) (result i64)
+                local.get $x
+                call $split
+                i64.mul))"#,
+    );
+    let mut instance = instantiate(&wasm);
+    for (x, expected) in [(7, 7), (-7, -7), (0, 0)] {
+        assert_eq!(
+            instance.call_metered(PLENTY, "signed", &[x]),
+            Outcome::Returned(vec![expected])
+        );
+        assert_eq!(instance.depth(), 0);
+    }
+}
+
+#[test]
+fn ten_thousand_nested_blocks_are_metered_without_recursion() {
+    use wasm_encoder::{BlockType, Instruction};
+    let depth = 10_000;
+    let mut module = wasm_encoder::Module::new();
+    let mut types = wasm_encoder::TypeSection::new();
+    types.ty().function([], [wasm_encoder::ValType::I32]);
+    let mut funcs = wasm_encoder::FunctionSection::new();
+    funcs.function(0);
+    let mut exports = wasm_encoder::ExportSection::new();
+    exports.export("nested", wasm_encoder::ExportKind::Func, 0);
+    let mut code = wasm_encoder::CodeSection::new();
+    let mut body = wasm_encoder::Function::new([]);
+    for level in 0..depth {
+        body.instruction(&if level % 2 == 0 {
+            Instruction::Block(BlockType::Empty)
+        } else {
+            Instruction::Loop(BlockType::Empty)
+        });
+    }
+    for _ in 0..depth {
+        body.instruction(&Instruction::End);
+    }
+    body.instruction(&Instruction::I32Const(3));
+    body.instruction(&Instruction::End);
+    code.function(&body);
+    module
+        .section(&types)
+        .section(&funcs)
+        .section(&exports)
+        .section(&code);
+    let mut wasm = module.finish();
+    use wasm_encoder::Section;
+    wasm_encoder::CustomSection {
+        name: SECTION_ABI.into(),
+        data: AbiStamp {
+            abi_version: ABI_VERSION,
+            cost_table_version: COST_TABLE_VERSION,
+        }
+        .to_bytes()
+        .to_vec()
+        .into(),
+    }
+    .append_to(&mut wasm);
+    validate(&wasm, &ModuleLimits::default(), COST_TABLE_VERSION).expect("validates");
+    let metered = instrument(&wasm, &COSTS, MAX_DEPTH).expect("metered");
+    let mut instance = instantiate(&metered);
+    // Every `block` and `loop` costs one; the 5,000 loops are entered once.
+    assert_eq!(instance.cost_of("nested", &[]), (depth + 1) * simple());
+}

@@ -50,6 +50,13 @@
 //! - Every function entry counts one level of call depth; more than
 //!   `max_call_depth` levels trap with `unreachable`.
 //!
+//! Each function also gets an `i64` local holding a copy of `rho_gas`
+//! (loaded at entry and after every call, stored back to the global by
+//! every charge), so that charges and checks work on a register while the
+//! global stays exact, and an `i32` scratch local if it has size-charged
+//! operators: [`METER_SCRATCH_LOCALS`](super::validate::METER_SCRATCH_LOCALS)
+//! in all, which validation leaves room for.
+//!
 //! # How the host reads the outcome
 //!
 //! - At every call instruction, `rho_gas` already includes the price of

@@ -57,8 +57,8 @@ pub const ACCEPTED_FEATURES: WasmFeatures = WasmFeatures::MUTABLE_GLOBAL
 pub const ENGINE_MAX_LOCALS: u64 = 50_000;
 
 /// How many locals [`instrument`](super::meter::instrument) may add to a
-/// function (a scratch local for size operands).
-pub const METER_SCRATCH_LOCALS: u64 = 1;
+/// function (a copy of the meter and a scratch local for size operands).
+pub const METER_SCRATCH_LOCALS: u64 = 2;
 
 /// Size bounds on an untrusted module, all checked before compilation.
 ///

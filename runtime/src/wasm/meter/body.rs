@@ -68,7 +68,11 @@ where
         local_count += u64::from(count);
         locals.push((count, reencoder.val_type(ty)?));
     }
-    let scratch = u32::try_from(local_count).unwrap_or(u32::MAX);
+    // The copy of the meter, then the scratch local for size operands.
+    let gas_copy = u32::try_from(local_count).unwrap_or(u32::MAX);
+    locals.push((1, ValType::I64));
+    local_count += 1;
+    let scratch = gas_copy.saturating_add(1);
     if needs_scratch {
         locals.push((1, ValType::I32));
         local_count += 1;
@@ -83,6 +87,7 @@ where
     let mut emitter = Emitter {
         function: Function::new(locals),
         globals: cx.globals,
+        gas_copy,
         scratch,
     };
     let wrapper = match cx.frame.results {
@@ -92,6 +97,7 @@ where
     };
 
     // Entry: charge the first segment, check the meter, count the frame.
+    emitter.reload_gas();
     emitter.charge(segments.first().copied().unwrap_or(0));
     emitter.check_gas();
     emitter.enter_frame(cx.max_call_depth);
@@ -119,6 +125,8 @@ where
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
                 emitter.check_gas();
                 emitter.emit(&reencoder.instruction(op.clone())?);
+                // The callee (or the host) lowered the meter.
+                emitter.reload_gas();
             }
             _ => {
                 if let Some(kind) = size_charge(&op) {
@@ -292,9 +300,18 @@ fn user_error(message: String) -> reencode::Error<RejectError> {
 }
 
 /// Writes instructions, metering included, into one function.
+///
+/// The function keeps a copy of `rho_gas` in an `i64` local, equal to the
+/// global at every instruction boundary of the original code: each charge
+/// lowers the copy and stores it to the global, and the copy is reloaded
+/// at entry and after each call. Charges and checks then read a register,
+/// not memory, and the global is exact whenever a host import runs or a
+/// trap happens.
 struct Emitter {
     function: Function,
     globals: MeterGlobals,
+    /// The `i64` local holding the copy of `rho_gas`.
+    gas_copy: u32,
     /// The `i32` scratch local for size operands.
     scratch: u32,
 }
@@ -312,16 +329,27 @@ impl Emitter {
         // Prices are at most `MAX_PRICE` and bodies a few million
         // instructions long, so a segment's price is far below `i64::MAX`.
         let price = i64::try_from(price).unwrap_or(i64::MAX);
-        let gas = self.globals.gas;
-        self.emit(&Instruction::GlobalGet(gas));
+        self.emit(&Instruction::LocalGet(self.gas_copy));
         self.emit(&Instruction::I64Const(price));
         self.emit(&Instruction::I64Sub);
-        self.emit(&Instruction::GlobalSet(gas));
+        self.store_gas();
+    }
+
+    /// Sets the meter and its copy to the `i64` on the stack.
+    fn store_gas(&mut self) {
+        self.emit(&Instruction::LocalTee(self.gas_copy));
+        self.emit(&Instruction::GlobalSet(self.globals.gas));
+    }
+
+    /// Copies `rho_gas` into its local.
+    fn reload_gas(&mut self) {
+        self.emit(&Instruction::GlobalGet(self.globals.gas));
+        self.emit(&Instruction::LocalSet(self.gas_copy));
     }
 
     /// Traps if `rho_gas < 0`.
     fn check_gas(&mut self) {
-        self.emit(&Instruction::GlobalGet(self.globals.gas));
+        self.emit(&Instruction::LocalGet(self.gas_copy));
         self.emit(&Instruction::I64Const(0));
         self.emit(&Instruction::I64LtS);
         self.trap_if();
@@ -368,11 +396,10 @@ impl Emitter {
         if price == 0 {
             return;
         }
-        let gas = self.globals.gas;
         // Stack: ..., size. The size goes to the scratch local while the
         // meter is lowered, and comes back for the operator.
         self.emit(&Instruction::LocalSet(self.scratch));
-        self.emit(&Instruction::GlobalGet(gas));
+        self.emit(&Instruction::LocalGet(self.gas_copy));
         self.emit(&Instruction::LocalGet(self.scratch));
         self.emit(&Instruction::I64ExtendI32U);
         if let SizeCharge::Bytes = kind {
@@ -388,7 +415,7 @@ impl Emitter {
             self.emit(&Instruction::I64Mul);
         }
         self.emit(&Instruction::I64Sub);
-        self.emit(&Instruction::GlobalSet(gas));
+        self.store_gas();
         self.check_gas();
         self.emit(&Instruction::LocalGet(self.scratch));
     }
