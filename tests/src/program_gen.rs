@@ -148,12 +148,18 @@ impl Generator {
         let mut inner = scope.clone();
         let binds = 1 + usize::from(self.rng.chance(30));
         let mut parts = Vec::new();
+        // Sends that feed the receive most of the time, so COMMs happen.
+        let mut feeds = Vec::new();
         for _ in 0..binds {
             let channel = self.channel(scope);
             let arity = 1 + self.rng.below(2);
             let mut patterns = Vec::new();
             for _ in 0..arity {
                 patterns.push(self.pattern(&mut inner));
+            }
+            if self.rng.chance(80) {
+                let data: Vec<String> = (0..arity).map(|_| self.value(scope, 2)).collect();
+                feeds.push(format!("{channel}!({})", data.join(", ")));
             }
             parts.push((patterns.join(", "), channel));
         }
@@ -166,7 +172,12 @@ impl Generator {
             .map(|(patterns, channel)| format!("{patterns} {arrow} {channel}"))
             .collect();
         let body = self.par(&inner, depth + 1);
-        format!("for ({}) {{\n{body}\n}}", binds.join(" & "))
+        let mut out = format!("for ({}) {{\n{body}\n}}", binds.join(" & "));
+        for feed in feeds {
+            out.push_str(" |\n");
+            out.push_str(&feed);
+        }
+        out
     }
 
     /// A receive or match pattern; binds what it introduces in `scope`.

@@ -13,7 +13,15 @@ use rho_tests::{run_source, run_source_wasm, shared_dir, workspace_root};
 /// How many generated programs to compare.
 const GENERATED: u64 = 300;
 
-fn compare(name: &str, source: &str) {
+/// What one comparison saw, to check that the programs exercise the engines.
+#[derive(Default)]
+struct Seen {
+    printed: usize,
+    failed: usize,
+    comms: u64,
+}
+
+fn compare(name: &str, source: &str) -> Seen {
     let config = RunConfig::default();
     let interp = run_source(source, &config);
     let wasm = run_source_wasm(source, &config);
@@ -37,6 +45,11 @@ fn compare(name: &str, source: &str) {
         interp.report.comms, wasm.report.comms,
         "{name}: COMM counts differ\n{source}"
     );
+    Seen {
+        printed: usize::from(!interp.stdout.is_empty()),
+        failed: usize::from(!interp.report.errors.is_empty()),
+        comms: interp.report.comms,
+    }
 }
 
 fn conformance_programs() -> Vec<PathBuf> {
@@ -67,7 +80,7 @@ fn conformance_programs_agree_across_engines() {
         if rhoc::frontend::compile_source("p.rho", &source).is_err() {
             continue;
         }
-        compare(&program.display().to_string(), &source);
+        let _ = compare(&program.display().to_string(), &source);
         compared += 1;
     }
     assert!(compared >= 40, "only {compared} programs compared");
@@ -75,8 +88,24 @@ fn conformance_programs_agree_across_engines() {
 
 #[test]
 fn generated_programs_agree_across_engines() {
+    let mut total = Seen::default();
     for seed in 0..GENERATED {
         let source = Generator::new(seed).program();
-        compare(&format!("generated program {seed}"), &source);
+        let seen = compare(&format!("generated program {seed}"), &source);
+        total.printed += seen.printed;
+        total.failed += seen.failed;
+        total.comms += seen.comms;
     }
+    // The generated programs must exercise output, runtime errors and COMMs.
+    assert!(
+        total.printed > GENERATED as usize / 2,
+        "{} programs printed",
+        total.printed
+    );
+    assert!(total.failed > 10, "{} programs raised errors", total.failed);
+    assert!(total.comms > 1000, "{} COMMs in all", total.comms);
+    eprintln!(
+        "{GENERATED} generated programs: {} printed, {} raised errors, {} COMMs",
+        total.printed, total.failed, total.comms
+    );
 }

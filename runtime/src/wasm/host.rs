@@ -150,12 +150,6 @@ impl WasmTaskState {
             })?;
         Ok(self.args.split_off(self.args.len() - count))
     }
-
-    fn module(&self) -> Result<Arc<LoadedModule>, RuntimeError> {
-        self.module
-            .clone()
-            .ok_or_else(|| RuntimeError::Unsupported("no module is running".to_string()))
-    }
 }
 
 type Host<'a> = Caller<'a, Machine>;
