@@ -107,9 +107,8 @@ pub const EXPORT_DEPTH: &str = "rho_depth";
 /// Prices of WebAssembly instructions, in phlo.
 ///
 /// This table is part of the runtime's cost table: its version is
-/// [`COST_TABLE_VERSION`](crate::phlo::COST_TABLE_VERSION) in
-/// `runtime/src/phlo.rs`, which must be bumped whenever a price here
-/// changes (every built module records that version in its `rho.abi`
+/// [`COST_TABLE_VERSION`] in `runtime/src/phlo.rs`, which must be bumped
+/// whenever a price here changes (every built module records that version in its `rho.abi`
 /// stamp, and an event log replays only under the same prices).
 ///
 /// Every instruction costs [`instruction`](WasmCosts::instruction), except

@@ -118,23 +118,8 @@ where
                 emitter.check_gas();
             }
         }
-        match &op {
-            // The wrapper block is `open_blocks` levels out; its end
-            // decrements the depth counter.
-            Operator::Return => emitter.emit(&Instruction::Br(open_blocks)),
-            Operator::Call { .. } | Operator::CallIndirect { .. } => {
-                emitter.check_gas();
-                emitter.emit(&reencoder.instruction(op.clone())?);
-                // The callee (or the host) lowered the meter.
-                emitter.reload_gas();
-            }
-            _ => {
-                if let Some(kind) = size_charge(&op) {
-                    emitter.charge_size(kind, cx.costs);
-                }
-                emitter.emit(&reencoder.instruction(op.clone())?);
-            }
-        }
+        let ends = ends_segment(&op);
+        let is_loop = matches!(op, Operator::Loop { .. });
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 open_blocks = open_blocks.saturating_add(1);
@@ -142,8 +127,25 @@ where
             Operator::End => open_blocks = open_blocks.saturating_sub(1),
             _ => {}
         }
-        if ends_segment(&op) {
-            segment_ended = Some(matches!(op, Operator::Loop { .. }));
+        match op {
+            // The wrapper block is `open_blocks` levels out; its end
+            // decrements the depth counter.
+            Operator::Return => emitter.emit(&Instruction::Br(open_blocks)),
+            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+                emitter.check_gas();
+                emitter.emit(&reencoder.instruction(op)?);
+                // The callee (or the host) lowered the meter.
+                emitter.reload_gas();
+            }
+            _ => {
+                if let Some(kind) = size_charge(&op) {
+                    emitter.charge_size(kind, cx.costs);
+                }
+                emitter.emit(&reencoder.instruction(op)?);
+            }
+        }
+        if ends {
+            segment_ended = Some(is_loop);
         }
     }
 
