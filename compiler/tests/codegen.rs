@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use prost::Message;
+use rho_host_abi::Term;
 use rho_host_abi::abi::{self, AbiStamp, IMPORTS};
 use rho_host_abi::par::{ConstPool, Par};
-use rho_host_abi::Term;
 use rho_host_abi::source_map::SourceMap;
 use rhoc::codegen::compile_module;
 use rhoc::frontend::{Normalized, compile_source};
@@ -64,9 +64,12 @@ fn inspect(wasm: &[u8]) -> ModuleFacts {
                     };
                     let (params, results) = types[index as usize].clone();
                     import_names.push(import.name.to_owned());
-                    facts
-                        .imports
-                        .push((import.module.to_owned(), import.name.to_owned(), params, results));
+                    facts.imports.push((
+                        import.module.to_owned(),
+                        import.name.to_owned(),
+                        params,
+                        results,
+                    ));
                 }
             }
             Payload::ExportSection(reader) => {
@@ -79,7 +82,8 @@ fn inspect(wasm: &[u8]) -> ModuleFacts {
                 facts.functions += 1;
                 let mut operators = body.get_operators_reader().expect("operators");
                 while !operators.eof() {
-                    if let Operator::Call { function_index } = operators.read().expect("an operator")
+                    if let Operator::Call { function_index } =
+                        operators.read().expect("an operator")
                         && let Some(name) = import_names.get(function_index as usize)
                     {
                         *facts.calls.entry(name.clone()).or_default() += 1;
@@ -88,7 +92,9 @@ fn inspect(wasm: &[u8]) -> ModuleFacts {
             }
             Payload::DataSection(reader) => {
                 for segment in reader {
-                    facts.data.extend_from_slice(segment.expect("a data segment").data);
+                    facts
+                        .data
+                        .extend_from_slice(segment.expect("a data segment").data);
                 }
             }
             Payload::CustomSection(reader) => {
@@ -149,9 +155,12 @@ fn compile(source: &str) -> Normalized {
 fn conformance_programs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut programs = Vec::new();
-    for dir in [root.join("../shared/conformance"), root.join("tests/conformance")] {
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+    for dir in [
+        root.join("../shared/conformance"),
+        root.join("tests/conformance"),
+    ] {
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
         for entry in entries {
             let path = entry.expect("a directory entry").path();
             if path.extension().is_some_and(|ext| ext == "rho") {
@@ -172,8 +181,8 @@ fn every_conformance_program_compiles_to_a_valid_module_deterministically() {
         let Ok(program) = compile_source(&path.to_string_lossy(), &source) else {
             continue;
         };
-        let wasm = compile_module(&program)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        let wasm =
+            compile_module(&program).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
         let facts = inspect(&wasm);
         check_abi(&facts);
         let par = rho_host_abi::decode_par(&facts.custom[abi::SECTION_PAR]).expect("rho.par");
@@ -182,15 +191,16 @@ fn every_conformance_program_compiles_to_a_valid_module_deterministically() {
         assert!(again == wasm, "{}: not deterministic", path.display());
         compiled += 1;
     }
-    assert!(compiled >= 40, "only {compiled} conformance programs compiled");
+    assert!(
+        compiled >= 40,
+        "only {compiled} conformance programs compiled"
+    );
 }
 
 #[test]
 fn all_imports_are_declared_and_a_hello_world_calls_produce_once() {
-    let wasm = compile_module(&compile(
-        r#"new out(`rho:io:stdout`) in { out!("hello") }"#,
-    ))
-    .unwrap();
+    let wasm =
+        compile_module(&compile(r#"new out(`rho:io:stdout`) in { out!("hello") }"#)).unwrap();
     let facts = inspect(&wasm);
     check_abi(&facts);
     assert_eq!(facts.imports.len(), IMPORTS.len());
@@ -257,10 +267,7 @@ fn values_with_variables_are_built_by_the_host() {
 
 #[test]
 fn a_bundle_channel_is_checked_before_data_that_can_fail() {
-    let checked = compile_module(&compile(
-        r#"for (@b <- @"r") { @b!(1 / 0) }"#,
-    ))
-    .unwrap();
+    let checked = compile_module(&compile(r#"for (@b <- @"r") { @b!(1 / 0) }"#)).unwrap();
     assert_eq!(
         inspect(&checked).calls.get(abi::IMPORT_CHECK_CHANNEL),
         Some(&1)
@@ -288,6 +295,21 @@ fn if_else_is_decided_inline_and_general_patterns_call_the_matcher() {
     .unwrap();
     let facts = inspect(&general);
     assert_eq!(facts.calls.get(abi::IMPORT_MATCH_CASE), Some(&1));
+    // `_ => Nil` matches without spawning anything.
+    assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), Some(&1));
+}
+
+#[test]
+fn empty_case_bodies_spawn_only_to_clear_pending_bindings() {
+    // `[a, b] => Nil` leaves two bindings pending: its spawn clears them
+    // before the `if` below spawns its own body. `[] => Nil` binds nothing
+    // and `false => Nil` is decided inline: neither spawns.
+    let wasm = compile_module(&compile(
+        r#"for (@c <- @"in") { match c { [a, b] => Nil [] => Nil } | if (c) { @"out"!(c) } }"#,
+    ))
+    .unwrap();
+    let facts = inspect(&wasm);
+    assert_eq!(facts.calls.get(abi::IMPORT_MATCH_CASE), Some(&2));
     assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), Some(&2));
 }
 
@@ -305,7 +327,10 @@ fn runtime_errors_have_source_locations() {
         .collect();
     // The `new`, the send, the receive, the inner send and the division.
     for expected in [(1, 1), (2, 3), (3, 3), (4, 5), (4, 13)] {
-        assert!(positions.contains(&expected), "{expected:?} in {positions:?}");
+        assert!(
+            positions.contains(&expected),
+            "{expected:?} in {positions:?}"
+        );
     }
 }
 
@@ -340,7 +365,11 @@ fn a_send_of_a_hundred_thousand_values_splits_its_pushes() {
     source.push_str(") }");
     let wasm = compile_module(&compile(&source)).unwrap();
     let facts = inspect(&wasm);
-    assert_eq!(facts.calls.get(abi::IMPORT_ARG_PUSH), Some(&100_002), "100,001 values and the channel");
+    assert_eq!(
+        facts.calls.get(abi::IMPORT_ARG_PUSH),
+        Some(&100_002),
+        "100,001 values and the channel"
+    );
     assert!(facts.functions > 300, "{} functions", facts.functions);
 }
 

@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+use rho_runtime::phlo::COST_TABLE_VERSION;
+use rho_runtime::wasm::DEFAULT_MAX_CALL_DEPTH;
+use rho_runtime::wasm::meter::{WasmCosts, instrument};
+use rho_runtime::wasm::validate::{ModuleLimits, validate};
 use rhoc::codegen::compile_module;
 
 use super::{Exit, compile_file, write_output};
@@ -38,16 +42,14 @@ pub(crate) fn run(args: Args) -> Exit {
         match metered(&module) {
             Ok(module) => module,
             Err(message) => {
-                eprintln!("rhoc: cannot meter {}: {message}", args.file);
+                eprintln!("rhoc: {}: {message}", args.file);
                 return Exit::Rejected;
             }
         }
     } else {
         module
     };
-    let out = args
-        .out
-        .unwrap_or_else(|| default_output(&args.file));
+    let out = args.out.unwrap_or_else(|| default_output(&args.file));
     write_output(Some(&out), &module)
 }
 
@@ -59,10 +61,13 @@ fn default_output(file: &str) -> String {
         .into_owned()
 }
 
-/// The module with the runtime's metering injected.
+/// The module as the runtime would run it: validated against the default
+/// limits, then instrumented with the default prices and call-depth limit.
 fn metered(module: &[u8]) -> Result<Vec<u8>, String> {
-    let _ = module;
-    Err("metering is not available in this build".to_owned())
+    validate(module, &ModuleLimits::default(), COST_TABLE_VERSION)
+        .map_err(|error| error.to_string())?;
+    instrument(module, &WasmCosts::default(), DEFAULT_MAX_CALL_DEPTH)
+        .map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

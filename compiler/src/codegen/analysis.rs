@@ -75,9 +75,15 @@ impl Analysis {
     /// expressions.
     pub(super) fn non_expr_has_var(&mut self, par: &Par) -> bool {
         par.sends.iter().any(|send| self.send_has_var(send))
-            || par.receives.iter().any(|receive| self.receive_has_var(receive))
+            || par
+                .receives
+                .iter()
+                .any(|receive| self.receive_has_var(receive))
             || par.news.iter().any(|new| self.new_has_var(new))
-            || par.matches.iter().any(|matched| self.match_has_var(matched))
+            || par
+                .matches
+                .iter()
+                .any(|matched| self.match_has_var(matched))
             || par.bundles.iter().any(|bundle| self.bundle_has_var(bundle))
             || par
                 .connectives
@@ -165,7 +171,9 @@ impl Analysis {
                 list.remainder.is_some() || list.ps.iter().any(|par| self.has_var(par))
             }
             E::ETupleBody(tuple) => tuple.ps.iter().any(|par| self.has_var(par)),
-            E::ESetBody(set) => set.remainder.is_some() || set.ps.iter().any(|par| self.has_var(par)),
+            E::ESetBody(set) => {
+                set.remainder.is_some() || set.ps.iter().any(|par| self.has_var(par))
+            }
             E::EMapBody(map) => {
                 map.remainder.is_some()
                     || map.kvs.iter().any(|kv| {
@@ -275,7 +283,9 @@ impl Analysis {
                 list.remainder.is_some() || list.ps.iter().any(|par| self.can_fail(par))
             }
             E::ETupleBody(tuple) => tuple.ps.iter().any(|par| self.can_fail(par)),
-            E::ESetBody(set) => set.remainder.is_some() || set.ps.iter().any(|par| self.can_fail(par)),
+            E::ESetBody(set) => {
+                set.remainder.is_some() || set.ps.iter().any(|par| self.can_fail(par))
+            }
             E::EMapBody(map) => {
                 map.remainder.is_some()
                     || map.kvs.iter().any(|kv| {

@@ -14,32 +14,59 @@ use wasm_encoder::BlockType;
 
 use super::analysis::non_expr_count;
 use super::locations::Located;
+use super::wire::{Bytes, repeated, single, tag};
 use super::{
     COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_START, LOCAL_TARGET, Result,
-    count_i32,
+    count_i32, is_empty_par,
 };
 
-/// One component of a body, in evaluation order.
+/// One component of a body, in evaluation order, with its encoding.
 #[derive(Clone, Copy)]
 enum Component<'p> {
-    Send(&'p Send),
-    Receive(&'p Receive),
-    New(&'p New),
-    Expr(&'p Expr),
-    Match(&'p Match),
+    Send(&'p Send, Bytes<'p>),
+    Receive(&'p Receive, Bytes<'p>),
+    New(&'p New, Bytes<'p>),
+    Expr(&'p Expr, Bytes<'p>),
+    Match(&'p Match, Bytes<'p>),
 }
 
-/// The components of `par` in the evaluator's order. Unforgeables, bundles
-/// and connectives in process position do nothing and are not components.
-fn components(par: &Par) -> Vec<Component<'_>> {
+/// The components of `par` (encoded as `bytes`) in the evaluator's order.
+/// Unforgeables, bundles and connectives in process position do nothing
+/// and are not components.
+fn components<'p>(par: &'p Par, bytes: Bytes<'p>) -> Vec<Component<'p>> {
     let mut all = Vec::with_capacity(
         par.sends.len() + par.receives.len() + par.news.len() + par.exprs.len() + par.matches.len(),
     );
-    all.extend(par.sends.iter().map(Component::Send));
-    all.extend(par.receives.iter().map(Component::Receive));
-    all.extend(par.news.iter().map(Component::New));
-    all.extend(par.exprs.iter().map(Component::Expr));
-    all.extend(par.matches.iter().map(Component::Match));
+    let sends = repeated(bytes, tag::PAR_SENDS, par.sends.len());
+    all.extend(
+        par.sends
+            .iter()
+            .zip(sends)
+            .map(|(t, b)| Component::Send(t, b)),
+    );
+    let receives = repeated(bytes, tag::PAR_RECEIVES, par.receives.len());
+    all.extend(
+        par.receives
+            .iter()
+            .zip(receives)
+            .map(|(t, b)| Component::Receive(t, b)),
+    );
+    let news = repeated(bytes, tag::PAR_NEWS, par.news.len());
+    all.extend(par.news.iter().zip(news).map(|(t, b)| Component::New(t, b)));
+    let exprs = repeated(bytes, tag::PAR_EXPRS, par.exprs.len());
+    all.extend(
+        par.exprs
+            .iter()
+            .zip(exprs)
+            .map(|(t, b)| Component::Expr(t, b)),
+    );
+    let matches = repeated(bytes, tag::PAR_MATCHES, par.matches.len());
+    all.extend(
+        par.matches
+            .iter()
+            .zip(matches)
+            .map(|(t, b)| Component::Match(t, b)),
+    );
     all
 }
 
@@ -86,9 +113,9 @@ fn case_test(case: &MatchCase) -> CaseTest {
 impl<'p> Codegen<'p> {
     /// Generates the function of body `index` (bodies are generated in
     /// index order).
-    pub(super) fn emit_body(&mut self, index: u32, par: &'p Par) -> Result<()> {
+    pub(super) fn emit_body(&mut self, index: u32, par: &'p Par, bytes: Bytes<'p>) -> Result<()> {
         debug_assert_eq!(index as usize, self.body_functions.len());
-        let components = components(par);
+        let components = components(par, bytes);
         self.pool.push_body_components(components.len());
         let function = self.build_function(|codegen| {
             if components.len() <= COMPONENTS_PER_FUNCTION {
@@ -138,11 +165,11 @@ impl<'p> Codegen<'p> {
             let index = count_i32(base + offset, "components in a body")?;
             self.sink().i32_const(index).global_set(GLOBAL_COMPONENT);
             match *component {
-                Component::Send(send) => self.emit_send(send)?,
-                Component::Receive(receive) => self.emit_receive(receive)?,
-                Component::New(new) => self.emit_new(new)?,
-                Component::Expr(expr) => self.emit_process_expr(expr)?,
-                Component::Match(matched) => self.emit_match(matched)?,
+                Component::Send(send, bytes) => self.emit_send(send, bytes)?,
+                Component::Receive(receive, bytes) => self.emit_receive(receive, bytes)?,
+                Component::New(new, bytes) => self.emit_new(new, bytes)?,
+                Component::Expr(expr, bytes) => self.emit_process_expr(expr, bytes)?,
+                Component::Match(matched, bytes) => self.emit_match(matched, bytes)?,
             }
             self.sink().end();
         }
@@ -151,13 +178,16 @@ impl<'p> Codegen<'p> {
 
     /// `chan!(data...)`: the channel, its access check when a data value
     /// could fail first, the data on the argument stack, `produce`.
-    fn emit_send(&mut self, send: &'p Send) -> Result<()> {
-        self.located(Located::Send(send), |codegen| {
-            codegen.emit_opt_value(send.chan.as_ref())?;
+    fn emit_send(&mut self, send: &'p Send, bytes: Bytes<'p>) -> Result<()> {
+        self.located(Located::Send(send), bytes, |codegen| {
+            codegen.emit_opt_value(send.chan.as_ref(), single(bytes, tag::SEND_CHAN))?;
             let check_first = match &send.chan {
                 Some(chan) => {
                     codegen.analysis.may_be_bundle(chan)
-                        && send.data.iter().any(|datum| codegen.analysis.can_fail(datum))
+                        && send
+                            .data
+                            .iter()
+                            .any(|datum| codegen.analysis.can_fail(datum))
                 }
                 None => false,
             };
@@ -168,8 +198,9 @@ impl<'p> Codegen<'p> {
                 codegen.sink().call(check_channel);
             }
             let count = count_i32(send.data.len(), "values in a send")?;
-            codegen.emit_pushes(&send.data, |codegen, _, datum| {
-                codegen.emit_value(datum)?;
+            let data_bytes = repeated(bytes, tag::SEND_DATA, send.data.len());
+            codegen.emit_pushes(&send.data, |codegen, index, datum| {
+                codegen.emit_value(datum, data_bytes[index])?;
                 let arg_push = codegen.imports.arg_push;
                 codegen.sink().call(arg_push);
                 Ok(())
@@ -188,9 +219,10 @@ impl<'p> Codegen<'p> {
     /// `for (binds) { body }`: each bind's channel on the argument stack
     /// (checked first when a later channel could fail), then `consume` with
     /// the receive's descriptor and body.
-    fn emit_receive(&mut self, receive: &'p Receive) -> Result<()> {
-        self.located(Located::Receive(receive), |codegen| {
+    fn emit_receive(&mut self, receive: &'p Receive, bytes: Bytes<'p>) -> Result<()> {
+        self.located(Located::Receive(receive), bytes, |codegen| {
             let binds = &receive.binds;
+            let bind_bytes = repeated(bytes, tag::RECEIVE_BINDS, binds.len());
             let mut check_first = vec![false; binds.len()];
             let mut later_can_fail = false;
             for (index, bind) in binds.iter().enumerate().rev() {
@@ -200,7 +232,8 @@ impl<'p> Codegen<'p> {
                 }
             }
             codegen.emit_pushes(binds, |codegen, index, bind| {
-                codegen.emit_opt_value(bind.source.as_ref())?;
+                let source = single(bind_bytes[index], tag::BIND_SOURCE);
+                codegen.emit_opt_value(bind.source.as_ref(), source)?;
                 if check_first[index] {
                     codegen.sink().i32_const(0);
                     codegen.set_location();
@@ -228,7 +261,8 @@ impl<'p> Codegen<'p> {
                 });
             }
             let desc = codegen.pool.receive(&desc)?;
-            let body = codegen.body_index(receive.body.as_ref())?;
+            let body =
+                codegen.body_index(receive.body.as_ref(), single(bytes, tag::RECEIVE_BODY))?;
             codegen.sink().i32_const(desc as i32).i32_const(body as i32);
             codegen.set_location();
             let consume = codegen.imports.consume;
@@ -238,14 +272,14 @@ impl<'p> Codegen<'p> {
     }
 
     /// `new x, y(uri) in { body }`: `new_names` with the descriptor and body.
-    fn emit_new(&mut self, new: &'p New) -> Result<()> {
-        self.located(Located::New(new), |codegen| {
+    fn emit_new(&mut self, new: &'p New, bytes: Bytes<'p>) -> Result<()> {
+        self.located(Located::New(new), bytes, |codegen| {
             let desc = NewDesc {
                 bind_count: u32::try_from(new.bind_count).unwrap_or(0),
                 uris: new.uri.clone(),
             };
             let desc = codegen.pool.new_desc(&desc)?;
-            let body = codegen.body_index(new.p.as_ref())?;
+            let body = codegen.body_index(new.p.as_ref(), single(bytes, tag::NEW_BODY))?;
             codegen.sink().i32_const(desc as i32).i32_const(body as i32);
             codegen.set_location();
             let new_names = codegen.imports.new_names;
@@ -257,45 +291,50 @@ impl<'p> Codegen<'p> {
     /// An expression in process position: evaluated, then run by `eval` if
     /// it is a process. Data (a literal, a constant collection) does
     /// nothing and is skipped.
-    fn emit_process_expr(&mut self, expr: &'p Expr) -> Result<()> {
+    fn emit_process_expr(&mut self, expr: &'p Expr, bytes: Bytes<'p>) -> Result<()> {
         if self.analysis.is_ground_expr(expr) {
             return Ok(());
         }
-        self.emit_expr(expr)?;
+        self.emit_expr(expr, bytes)?;
         let eval = self.imports.eval;
         self.sink().call(eval);
         Ok(())
     }
 
     /// `match target { cases }`: the target in a local, then each case in
-    /// order until one matches, whose body is spawned.
-    fn emit_match(&mut self, matched: &'p Match) -> Result<()> {
-        self.located(Located::Match(matched), |codegen| {
-            codegen.emit_opt_value(matched.target.as_ref())?;
+    /// order until one matches, whose body is spawned. A matching case with
+    /// an empty body spawns nothing (an empty task has no effect), unless
+    /// `match_case` left bindings pending, which only a `spawn` clears.
+    fn emit_match(&mut self, matched: &'p Match, bytes: Bytes<'p>) -> Result<()> {
+        self.located(Located::Match(matched), bytes, |codegen| {
+            codegen.emit_opt_value(matched.target.as_ref(), single(bytes, tag::MATCH_TARGET))?;
+            let case_bytes = repeated(bytes, tag::MATCH_CASES, matched.cases.len());
             codegen
                 .sink()
                 .local_set(LOCAL_TARGET)
                 .block(BlockType::Empty);
-            let spawn = codegen.imports.spawn;
-            for case in &matched.cases {
+            for (case, case_bytes) in matched.cases.iter().zip(case_bytes) {
+                let source = single(case_bytes, tag::CASE_SOURCE);
+                let empty = case.source.as_ref().is_none_or(is_empty_par);
                 match case_test(case) {
                     CaseTest::Always => {
-                        let body = codegen.body_index(case.source.as_ref())?;
-                        codegen.sink().i32_const(body as i32).call(spawn).br(0);
+                        if !empty {
+                            codegen.spawn(case.source.as_ref(), source)?;
+                        }
+                        codegen.sink().br(0);
                         break;
                     }
                     CaseTest::Equals(encoded) => {
-                        let body = codegen.body_index(case.source.as_ref())?;
                         codegen
                             .sink()
                             .local_get(LOCAL_TARGET)
                             .i64_const(encoded)
                             .i64_eq()
-                            .if_(BlockType::Empty)
-                            .i32_const(body as i32)
-                            .call(spawn)
-                            .br(1)
-                            .end();
+                            .if_(BlockType::Empty);
+                        if !empty {
+                            codegen.spawn(case.source.as_ref(), source)?;
+                        }
+                        codegen.sink().br(1).end();
                     }
                     CaseTest::General => {
                         let template = match &case.pattern {
@@ -303,7 +342,6 @@ impl<'p> Codegen<'p> {
                             None => codegen.pool.template(&Par::default())?,
                         };
                         let free_count = case.free_count.max(0);
-                        let body = codegen.body_index(case.source.as_ref())?;
                         codegen
                             .sink()
                             .local_get(LOCAL_TARGET)
@@ -311,19 +349,24 @@ impl<'p> Codegen<'p> {
                             .i32_const(free_count);
                         codegen.set_location();
                         let match_case = codegen.imports.match_case;
-                        codegen
-                            .sink()
-                            .call(match_case)
-                            .if_(BlockType::Empty)
-                            .i32_const(body as i32)
-                            .call(spawn)
-                            .br(1)
-                            .end();
+                        codegen.sink().call(match_case).if_(BlockType::Empty);
+                        if !empty || free_count > 0 {
+                            codegen.spawn(case.source.as_ref(), source)?;
+                        }
+                        codegen.sink().br(1).end();
                     }
                 }
             }
             codegen.sink().end();
             Ok(())
         })
+    }
+
+    /// `spawn` of the body `par`.
+    fn spawn(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
+        let body = self.body_index(par, bytes)?;
+        let spawn = self.imports.spawn;
+        self.sink().i32_const(body as i32).call(spawn);
+        Ok(())
     }
 }

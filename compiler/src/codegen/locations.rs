@@ -5,7 +5,8 @@
 //! which the evaluator would report an error of that call: the innermost
 //! enclosing term (expression, send, receive, `new` or `match`) that the
 //! front end's source map knows. Code generation keeps the enclosing terms
-//! on a stack and looks their keys up lazily, once per term.
+//! on a stack, with their encodings sliced from the program's (see
+//! [`super::wire`]), and looks their keys up lazily, once per term.
 //!
 //! Ids are given to distinct positions in order of first use; the section
 //! maps them back to positions.
@@ -14,6 +15,37 @@ use std::collections::HashMap;
 
 use rho_host_abi::par::{Expr, Match, New, Receive, Send};
 use rho_host_abi::source_map::{SourceLoc, SourceMap, term_key};
+
+use super::wire::{self, Bytes};
+
+#[cfg(test)]
+thread_local! {
+    /// Keys computed from sliced encodings (and checked), in tests.
+    pub(super) static KEYS_CHECKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Keys computed by encoding the term again, in tests.
+    pub(super) static KEYS_UNSLICED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The source-map key of `term`, from its sliced encoding if it was found.
+/// In tests, a sliced key is checked against the term's own.
+fn key_of(term: Located<'_>, bytes: Bytes<'_>) -> u64 {
+    match bytes {
+        Some(bytes) => {
+            let key = wire::key(bytes);
+            #[cfg(test)]
+            {
+                assert_eq!(key, term.key(), "the sliced encoding is the term's");
+                KEYS_CHECKED.with(|count| count.set(count.get() + 1));
+            }
+            key
+        }
+        None => {
+            #[cfg(test)]
+            KEYS_UNSLICED.with(|count| count.set(count.get() + 1));
+            term.key()
+        }
+    }
+}
 
 /// The location id that stands for "no known position".
 pub(super) const NO_LOCATION: i32 = -1;
@@ -43,8 +75,9 @@ impl Located<'_> {
 /// The enclosing terms and the ids given so far.
 pub(super) struct Locations<'p> {
     source_map: &'p SourceMap,
-    /// Enclosing terms, innermost last, with their position once looked up.
-    enclosing: Vec<(Located<'p>, Option<Option<SourceLoc>>)>,
+    /// Enclosing terms, innermost last, with their encoding and their
+    /// position once looked up.
+    enclosing: Vec<(Located<'p>, Bytes<'p>, Option<Option<SourceLoc>>)>,
     ids: HashMap<SourceLoc, u32>,
     section: SourceMap,
 }
@@ -61,8 +94,8 @@ impl<'p> Locations<'p> {
 
     /// Enters a term; errors inside it are reported at its position if it
     /// has one and no inner term does.
-    pub(super) fn enter(&mut self, term: Located<'p>) {
-        self.enclosing.push((term, None));
+    pub(super) fn enter(&mut self, term: Located<'p>, bytes: Bytes<'p>) {
+        self.enclosing.push((term, bytes, None));
     }
 
     /// Leaves the innermost term.
@@ -73,15 +106,18 @@ impl<'p> Locations<'p> {
     /// The location id of the current position.
     pub(super) fn current(&mut self) -> i32 {
         let source_map = self.source_map;
-        let found = self.enclosing.iter_mut().rev().find_map(|(term, loc)| {
-            *loc.get_or_insert_with(|| {
-                if source_map.is_empty() {
-                    None
-                } else {
-                    source_map.get(term.key())
-                }
-            })
-        });
+        let found = self
+            .enclosing
+            .iter_mut()
+            .rev()
+            .find_map(|(term, bytes, loc)| {
+                *loc.get_or_insert_with(|| {
+                    if source_map.is_empty() {
+                        return None;
+                    }
+                    source_map.get(key_of(*term, *bytes))
+                })
+            });
         let Some(loc) = found else {
             return NO_LOCATION;
         };

@@ -21,6 +21,7 @@
 //! - [`body`]: bodies and their components (sends, receives, ...).
 //! - [`value`]: values and expressions.
 //! - [`module`]: the module's sections and the `rho_run` dispatcher.
+//! - [`wire`]: each term's encoding, sliced from the program's, for keys.
 //!
 //! Generation is pure and deterministic (the same Par gives the same
 //! bytes), emits no float or SIMD instruction, and is safe on terms nested
@@ -32,11 +33,13 @@ mod locations;
 mod module;
 mod pool;
 mod value;
+mod wire;
 
 use std::collections::VecDeque;
 use std::fmt;
 
 use rho_host_abi::abi::{self, IMPORTS};
+use rho_host_abi::encode_par;
 use rho_host_abi::par::Par;
 use rho_host_abi::source_map::SourceMap;
 use wasm_encoder::{Function, InstructionSink, ValType};
@@ -44,6 +47,7 @@ use wasm_encoder::{Function, InstructionSink, ValType};
 use self::analysis::Analysis;
 use self::locations::{Located, Locations};
 use self::pool::PoolBuilder;
+use self::wire::Bytes;
 use crate::frontend::Normalized;
 
 /// Why a program could not be compiled to a module.
@@ -102,13 +106,14 @@ type Result<T> = std::result::Result<T, CodegenError>;
 /// # Ok::<(), rhoc::codegen::CodegenError>(())
 /// ```
 pub fn compile_module(normalized: &Normalized) -> Result<Vec<u8>> {
+    let program_bytes = encode_par(&normalized.par);
     let mut codegen = Codegen::new(&normalized.source_map);
-    let program = codegen.body_index(Some(&normalized.par))?;
+    let program = codegen.body_index(Some(&normalized.par), Some(&program_bytes))?;
     debug_assert_eq!(program, 0);
-    while let Some((index, par)) = codegen.pending_bodies.pop_front() {
-        codegen.emit_body(index, par)?;
+    while let Some((index, par, bytes)) = codegen.pending_bodies.pop_front() {
+        codegen.emit_body(index, par, bytes)?;
     }
-    codegen.finish(&normalized.par)
+    codegen.finish(&program_bytes)
 }
 
 /// Components per function: a body with more is split into functions
@@ -204,7 +209,7 @@ struct Codegen<'p> {
     pool: PoolBuilder,
     locations: Locations<'p>,
     /// Bodies numbered but not generated yet, in index order.
-    pending_bodies: VecDeque<(u32, &'p Par)>,
+    pending_bodies: VecDeque<(u32, &'p Par, Bytes<'p>)>,
     /// The number of bodies numbered so far.
     body_count: u32,
     /// The body that empty bodies share, once one is needed.
@@ -241,7 +246,7 @@ impl<'p> Codegen<'p> {
 
     /// The body index of `par`, numbering it (and queueing it for
     /// generation) on first use. All empty bodies share one index.
-    fn body_index(&mut self, par: Option<&'p Par>) -> Result<u32> {
+    fn body_index(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<u32> {
         let par = par.filter(|par| !is_empty_par(par));
         if par.is_none()
             && let Some(index) = self.empty_body
@@ -266,10 +271,10 @@ impl<'p> Codegen<'p> {
             connective_used: false,
         };
         match par {
-            Some(par) => self.pending_bodies.push_back((index, par)),
+            Some(par) => self.pending_bodies.push_back((index, par, bytes)),
             None => {
                 self.empty_body = Some(index);
-                self.pending_bodies.push_back((index, &EMPTY));
+                self.pending_bodies.push_back((index, &EMPTY, None));
             }
         }
         Ok(index)
@@ -299,9 +304,15 @@ impl<'p> Codegen<'p> {
         self.sink().i32_const(id).global_set(GLOBAL_LOCATION);
     }
 
-    /// Runs `emit` inside term `term` for error locations.
-    fn located<R>(&mut self, term: Located<'p>, emit: impl FnOnce(&mut Self) -> R) -> R {
-        self.locations.enter(term);
+    /// Runs `emit` inside term `term` (encoded as `bytes`) for error
+    /// locations.
+    fn located<R>(
+        &mut self,
+        term: Located<'p>,
+        bytes: Bytes<'p>,
+        emit: impl FnOnce(&mut Self) -> R,
+    ) -> R {
+        self.locations.enter(term, bytes);
         let result = emit(self);
         self.locations.leave();
         result
@@ -348,6 +359,44 @@ fn count_i32(count: usize, what: &'static str) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frontend::compile_source;
+
+    /// Compiles programs with every construct; under `cfg(test)` each
+    /// source-map key taken from a sliced encoding is checked against
+    /// `term_key` of the term itself (see `locations`).
+    #[test]
+    fn sliced_encodings_give_the_terms_own_keys() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut sources = vec![
+            r#"new x, y in { x!([1, x], {"k": -x}, (x.length(), not x)) | for (@a, @b <- x & @c <= y) {
+                 match [a, b] { [1, z] => y!(z + 1, z - 1, z * 2, z && true, z || false, z matches [_])
+                                _ => y!(a ++ b, a %% {"a": b}, a -- b, a <= b, a / b, a % b) } |
+                 if (c > 1) { *c } else { y!({ c | x!(c) }) } } }"#
+                .to_owned(),
+        ];
+        for dir in ["../shared/conformance", "tests/conformance"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.path().extension().is_some_and(|ext| ext == "rho")
+                    && let Ok(source) = std::fs::read_to_string(entry.path())
+                {
+                    sources.push(source);
+                }
+            }
+        }
+        for source in &sources {
+            let Ok(program) = compile_source("test.rho", source) else {
+                continue;
+            };
+            compile_module(&program).expect("compiles");
+        }
+        let checked = locations::KEYS_CHECKED.with(std::cell::Cell::get);
+        let unsliced = locations::KEYS_UNSLICED.with(std::cell::Cell::get);
+        assert!(checked > 300, "only {checked} keys checked");
+        assert_eq!(unsliced, 0);
+    }
 
     #[test]
     fn every_import_has_an_index() {

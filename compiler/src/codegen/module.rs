@@ -16,8 +16,6 @@ use rho_host_abi::abi::{
     EXPORT_POOL_PTR, EXPORT_RUN, IMPORT_MODULE, IMPORTS, SECTION_ABI, SECTION_PAR, SECTION_SOURCE,
     ValType as AbiValType,
 };
-use rho_host_abi::encode_par;
-use rho_host_abi::par::Par;
 use rho_runtime::phlo::COST_TABLE_VERSION;
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind,
@@ -93,8 +91,9 @@ impl Codegen<'_> {
         Ok(function)
     }
 
-    /// Assembles the module.
-    pub(super) fn finish(mut self, program: &Par) -> Result<Vec<u8>> {
+    /// Assembles the module; `program` is the encoding of the program's
+    /// Par (for `rho.par`).
+    pub(super) fn finish(mut self, program: &[u8]) -> Result<Vec<u8>> {
         let mut types = Types::default();
         let mut imports = ImportSection::new();
         for sig in IMPORTS {
@@ -168,7 +167,6 @@ impl Codegen<'_> {
         };
         let stamp = stamp.to_bytes();
         let source = self.locations.section_bytes();
-        let par = encode_par(program);
 
         let mut module = Module::new();
         module
@@ -190,7 +188,7 @@ impl Codegen<'_> {
             })
             .section(&CustomSection {
                 name: SECTION_PAR.into(),
-                data: par.as_slice().into(),
+                data: program.into(),
             });
         Ok(module.finish())
     }

@@ -147,7 +147,10 @@ fn write_varint(out: &mut Vec<u8>, mut value: u64) {
 fn lone_expr_par_bytes(expr: &Expr) -> Vec<u8> {
     let expr_bytes = encode_term(expr);
     let mut out = Vec::with_capacity(expr_bytes.len() + 6);
-    write_varint(&mut out, u64::from((PAR_FIELD_EXPRS << 3) | LENGTH_DELIMITED));
+    write_varint(
+        &mut out,
+        u64::from((PAR_FIELD_EXPRS << 3) | LENGTH_DELIMITED),
+    );
     write_varint(&mut out, expr_bytes.len() as u64);
     out.extend_from_slice(&expr_bytes);
     out

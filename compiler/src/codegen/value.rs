@@ -14,16 +14,13 @@
 //!   `par_merge`s them.
 
 use rho_host_abi::abi::{FALSE, NIL, TRUE, op, small_int};
-use rho_host_abi::par::{
-    Expr, KeyValuePair, Par, expr::ExprInstance, var::VarInstance,
-};
+use rho_host_abi::par::{Expr, KeyValuePair, Par, expr::ExprInstance, var::VarInstance};
 use wasm_encoder::{BlockType, ValType};
 
 use super::analysis::non_expr_count;
 use super::locations::Located;
-use super::{
-    Codegen, CodegenError, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32,
-};
+use super::wire::{Bytes, expr_instance, repeated, single, tag};
+use super::{Codegen, CodegenError, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32};
 
 /// Stack to keep free before recursing into a subterm.
 const RED_ZONE: usize = 128 * 1024;
@@ -43,9 +40,9 @@ enum Binary {
 
 impl<'p> Codegen<'p> {
     /// The value of `par`, or `Nil` when there is none.
-    pub(super) fn emit_opt_value(&mut self, par: Option<&'p Par>) -> Result<()> {
+    pub(super) fn emit_opt_value(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
         match par {
-            Some(par) => self.emit_value(par),
+            Some(par) => self.emit_value(par, bytes),
             None => {
                 self.sink().i64_const(NIL);
                 Ok(())
@@ -54,18 +51,20 @@ impl<'p> Codegen<'p> {
     }
 
     /// The value of `par` as data.
-    pub(super) fn emit_value(&mut self, par: &'p Par) -> Result<()> {
-        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.emit_value_inner(par))
+    pub(super) fn emit_value(&mut self, par: &'p Par, bytes: Bytes<'p>) -> Result<()> {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+            self.emit_value_inner(par, bytes)
+        })
     }
 
-    fn emit_value_inner(&mut self, par: &'p Par) -> Result<()> {
+    fn emit_value_inner(&mut self, par: &'p Par, bytes: Bytes<'p>) -> Result<()> {
         let others = non_expr_count(par);
         match (others, par.exprs.as_slice()) {
             (0, []) => {
                 self.sink().i64_const(NIL);
                 return Ok(());
             }
-            (0, [expr]) => return self.emit_expr(expr),
+            (0, [expr]) => return self.emit_expr(expr, single(bytes, tag::PAR_EXPRS)),
             _ => {}
         }
         if self.analysis.is_ground(par) {
@@ -74,8 +73,9 @@ impl<'p> Codegen<'p> {
             return Ok(());
         }
         let mut parts = par.exprs.len();
-        self.emit_pushes(&par.exprs, |codegen, _, expr| {
-            codegen.emit_expr(expr)?;
+        let expr_bytes = repeated(bytes, tag::PAR_EXPRS, par.exprs.len());
+        self.emit_pushes(&par.exprs, |codegen, index, expr| {
+            codegen.emit_expr(expr, expr_bytes[index])?;
             codegen.arg_push();
             Ok(())
         })?;
@@ -108,11 +108,13 @@ impl<'p> Codegen<'p> {
     }
 
     /// The value of expression `expr`.
-    pub(super) fn emit_expr(&mut self, expr: &'p Expr) -> Result<()> {
-        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.emit_expr_inner(expr))
+    pub(super) fn emit_expr(&mut self, expr: &'p Expr, bytes: Bytes<'p>) -> Result<()> {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+            self.emit_expr_inner(expr, bytes)
+        })
     }
 
-    fn emit_expr_inner(&mut self, expr: &'p Expr) -> Result<()> {
+    fn emit_expr_inner(&mut self, expr: &'p Expr, bytes: Bytes<'p>) -> Result<()> {
         use ExprInstance as E;
         let Some(instance) = &expr.expr_instance else {
             self.sink().i64_const(NIL);
@@ -161,19 +163,21 @@ impl<'p> Codegen<'p> {
             }
             _ => {}
         }
-        self.located(Located::Expr(expr), |codegen| codegen.emit_compound(instance))
+        self.located(Located::Expr(expr), bytes, |codegen| {
+            codegen.emit_compound(instance, expr_instance(bytes))
+        })
     }
 
     /// Operators, method calls, `matches` and collections that are not
     /// constants.
-    fn emit_compound(&mut self, instance: &'p ExprInstance) -> Result<()> {
+    fn emit_compound(&mut self, instance: &'p ExprInstance, bytes: Bytes<'p>) -> Result<()> {
         use ExprInstance as E;
         match instance {
-            E::ENotBody(e) => self.emit_not(e.p.as_ref()),
-            E::ENegBody(e) => self.emit_neg(e.p.as_ref()),
-            E::EMultBody(e) => self.emit_binary(Binary::Host { op: op::MULT }, &e.p1, &e.p2),
-            E::EDivBody(e) => self.emit_binary(Binary::Host { op: op::DIV }, &e.p1, &e.p2),
-            E::EModBody(e) => self.emit_binary(Binary::Host { op: op::MOD }, &e.p1, &e.p2),
+            E::ENotBody(e) => self.emit_not(e.p.as_ref(), single(bytes, tag::FIRST)),
+            E::ENegBody(e) => self.emit_neg(e.p.as_ref(), single(bytes, tag::FIRST)),
+            E::EMultBody(e) => self.emit_binary(Binary::Host { op: op::MULT }, &e.p1, &e.p2, bytes),
+            E::EDivBody(e) => self.emit_binary(Binary::Host { op: op::DIV }, &e.p1, &e.p2, bytes),
+            E::EModBody(e) => self.emit_binary(Binary::Host { op: op::MOD }, &e.p1, &e.p2, bytes),
             E::EPlusBody(e) => self.emit_binary(
                 Binary::Arithmetic {
                     op: op::PLUS,
@@ -181,6 +185,7 @@ impl<'p> Codegen<'p> {
                 },
                 &e.p1,
                 &e.p2,
+                bytes,
             ),
             E::EMinusBody(e) => self.emit_binary(
                 Binary::Arithmetic {
@@ -189,28 +194,45 @@ impl<'p> Codegen<'p> {
                 },
                 &e.p1,
                 &e.p2,
+                bytes,
             ),
-            E::ELtBody(e) => self.emit_binary(Binary::Compare { op: op::LT }, &e.p1, &e.p2),
-            E::ELteBody(e) => self.emit_binary(Binary::Compare { op: op::LTE }, &e.p1, &e.p2),
-            E::EGtBody(e) => self.emit_binary(Binary::Compare { op: op::GT }, &e.p1, &e.p2),
-            E::EGteBody(e) => self.emit_binary(Binary::Compare { op: op::GTE }, &e.p1, &e.p2),
-            E::EEqBody(e) => self.emit_binary(Binary::Compare { op: op::EQ }, &e.p1, &e.p2),
-            E::ENeqBody(e) => self.emit_binary(Binary::Compare { op: op::NEQ }, &e.p1, &e.p2),
-            E::EAndBody(e) => self.emit_binary(Binary::Host { op: op::AND }, &e.p1, &e.p2),
-            E::EOrBody(e) => self.emit_binary(Binary::Host { op: op::OR }, &e.p1, &e.p2),
-            E::EPercentPercentBody(e) => {
-                self.emit_binary(Binary::Host { op: op::PERCENT_PERCENT }, &e.p1, &e.p2)
+            E::ELtBody(e) => self.emit_binary(Binary::Compare { op: op::LT }, &e.p1, &e.p2, bytes),
+            E::ELteBody(e) => {
+                self.emit_binary(Binary::Compare { op: op::LTE }, &e.p1, &e.p2, bytes)
             }
+            E::EGtBody(e) => self.emit_binary(Binary::Compare { op: op::GT }, &e.p1, &e.p2, bytes),
+            E::EGteBody(e) => {
+                self.emit_binary(Binary::Compare { op: op::GTE }, &e.p1, &e.p2, bytes)
+            }
+            E::EEqBody(e) => self.emit_binary(Binary::Compare { op: op::EQ }, &e.p1, &e.p2, bytes),
+            E::ENeqBody(e) => {
+                self.emit_binary(Binary::Compare { op: op::NEQ }, &e.p1, &e.p2, bytes)
+            }
+            E::EAndBody(e) => self.emit_binary(Binary::Host { op: op::AND }, &e.p1, &e.p2, bytes),
+            E::EOrBody(e) => self.emit_binary(Binary::Host { op: op::OR }, &e.p1, &e.p2, bytes),
+            E::EPercentPercentBody(e) => self.emit_binary(
+                Binary::Host {
+                    op: op::PERCENT_PERCENT,
+                },
+                &e.p1,
+                &e.p2,
+                bytes,
+            ),
             E::EPlusPlusBody(e) => {
-                self.emit_binary(Binary::Host { op: op::PLUS_PLUS }, &e.p1, &e.p2)
+                self.emit_binary(Binary::Host { op: op::PLUS_PLUS }, &e.p1, &e.p2, bytes)
             }
-            E::EMinusMinusBody(e) => {
-                self.emit_binary(Binary::Host { op: op::MINUS_MINUS }, &e.p1, &e.p2)
-            }
-            E::EShortAndBody(e) => self.emit_short_circuit(false, &e.p1, &e.p2),
-            E::EShortOrBody(e) => self.emit_short_circuit(true, &e.p1, &e.p2),
+            E::EMinusMinusBody(e) => self.emit_binary(
+                Binary::Host {
+                    op: op::MINUS_MINUS,
+                },
+                &e.p1,
+                &e.p2,
+                bytes,
+            ),
+            E::EShortAndBody(e) => self.emit_short_circuit(false, &e.p1, &e.p2, bytes),
+            E::EShortOrBody(e) => self.emit_short_circuit(true, &e.p1, &e.p2, bytes),
             E::EMatchesBody(e) => {
-                self.emit_opt_value(e.target.as_ref())?;
+                self.emit_opt_value(e.target.as_ref(), single(bytes, tag::FIRST))?;
                 let template = match &e.pattern {
                     Some(pattern) => self.pool.template(pattern)?,
                     None => self.pool.template(&Par::default())?,
@@ -228,11 +250,11 @@ impl<'p> Codegen<'p> {
                     });
                 }
                 let make_list = self.imports.make_list;
-                self.emit_collection(&list.ps, make_list)
+                self.emit_collection(&list.ps, make_list, bytes)
             }
             E::ETupleBody(tuple) => {
                 let make_tuple = self.imports.make_tuple;
-                self.emit_collection(&tuple.ps, make_tuple)
+                self.emit_collection(&tuple.ps, make_tuple, bytes)
             }
             E::ESetBody(set) => {
                 if set.remainder.is_some() {
@@ -241,7 +263,7 @@ impl<'p> Codegen<'p> {
                     });
                 }
                 let make_set = self.imports.make_set;
-                self.emit_collection(&set.ps, make_set)
+                self.emit_collection(&set.ps, make_set, bytes)
             }
             E::EMapBody(map) => {
                 if map.remainder.is_some() {
@@ -249,17 +271,18 @@ impl<'p> Codegen<'p> {
                         what: "a map remainder",
                     });
                 }
-                self.emit_map(&map.kvs)
+                self.emit_map(&map.kvs, bytes)
             }
             E::EMethodBody(method) => {
                 let name = self.pool.expr_value(&Expr {
                     expr_instance: Some(ExprInstance::GString(method.method_name.clone())),
                 })?;
                 self.sink().i32_const(name as i32);
-                self.emit_opt_value(method.target.as_ref())?;
+                self.emit_opt_value(method.target.as_ref(), single(bytes, tag::METHOD_TARGET))?;
                 let count = count_i32(method.arguments.len(), "method arguments")?;
-                self.emit_pushes(&method.arguments, |codegen, _, argument| {
-                    codegen.emit_value(argument)?;
+                let argument_bytes = repeated(bytes, tag::METHOD_ARGUMENTS, method.arguments.len());
+                self.emit_pushes(&method.arguments, |codegen, index, argument| {
+                    codegen.emit_value(argument, argument_bytes[index])?;
                     codegen.arg_push();
                     Ok(())
                 })?;
@@ -282,10 +305,11 @@ impl<'p> Codegen<'p> {
         }
     }
 
-    fn emit_collection(&mut self, items: &'p [Par], make: u32) -> Result<()> {
+    fn emit_collection(&mut self, items: &'p [Par], make: u32, bytes: Bytes<'p>) -> Result<()> {
         let count = count_i32(items.len(), "collection items")?;
-        self.emit_pushes(items, |codegen, _, item| {
-            codegen.emit_value(item)?;
+        let item_bytes = repeated(bytes, tag::FIRST, items.len());
+        self.emit_pushes(items, |codegen, index, item| {
+            codegen.emit_value(item, item_bytes[index])?;
             codegen.arg_push();
             Ok(())
         })?;
@@ -293,12 +317,14 @@ impl<'p> Codegen<'p> {
         Ok(())
     }
 
-    fn emit_map(&mut self, entries: &'p [KeyValuePair]) -> Result<()> {
+    fn emit_map(&mut self, entries: &'p [KeyValuePair], bytes: Bytes<'p>) -> Result<()> {
         let count = count_i32(entries.len(), "map entries")?;
-        self.emit_pushes(entries, |codegen, _, entry| {
-            codegen.emit_opt_value(entry.key.as_ref())?;
+        let entry_bytes = repeated(bytes, tag::FIRST, entries.len());
+        self.emit_pushes(entries, |codegen, index, entry| {
+            let entry_bytes = entry_bytes[index];
+            codegen.emit_opt_value(entry.key.as_ref(), single(entry_bytes, tag::FIRST))?;
             codegen.arg_push();
-            codegen.emit_opt_value(entry.value.as_ref())?;
+            codegen.emit_opt_value(entry.value.as_ref(), single(entry_bytes, tag::SECOND))?;
             codegen.arg_push();
             Ok(())
         })?;
@@ -324,19 +350,21 @@ impl<'p> Codegen<'p> {
         binary: Binary,
         p1: &'p Option<Par>,
         p2: &'p Option<Par>,
+        bytes: Bytes<'p>,
     ) -> Result<()> {
+        let (p1_bytes, p2_bytes) = (single(bytes, tag::FIRST), single(bytes, tag::SECOND));
         let (Binary::Arithmetic { op, .. } | Binary::Compare { op } | Binary::Host { op }) = binary;
         if let Binary::Host { op } = binary {
             self.sink().i32_const(op);
-            self.emit_opt_value(p1.as_ref())?;
-            self.emit_opt_value(p2.as_ref())?;
+            self.emit_opt_value(p1.as_ref(), p1_bytes)?;
+            self.emit_opt_value(p2.as_ref(), p2_bytes)?;
             self.set_location();
             let op2 = self.imports.op2;
             self.sink().call(op2);
             return Ok(());
         }
-        self.emit_opt_value(p1.as_ref())?;
-        self.emit_opt_value(p2.as_ref())?;
+        self.emit_opt_value(p1.as_ref(), p1_bytes)?;
+        self.emit_opt_value(p2.as_ref(), p2_bytes)?;
         self.sink()
             .local_set(LOCAL_RHS)
             .local_set(LOCAL_LHS)
@@ -418,8 +446,8 @@ impl<'p> Codegen<'p> {
     }
 
     /// Unary `-`: inline on a small Int other than the smallest.
-    fn emit_neg(&mut self, operand: Option<&'p Par>) -> Result<()> {
-        self.emit_opt_value(operand)?;
+    fn emit_neg(&mut self, operand: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
+        self.emit_opt_value(operand, bytes)?;
         self.sink()
             .local_set(LOCAL_LHS)
             .block(BlockType::Result(ValType::I64))
@@ -447,8 +475,8 @@ impl<'p> Codegen<'p> {
     }
 
     /// `not`: inline on a Bool (`true` and `false` add up to `TRUE + FALSE`).
-    fn emit_not(&mut self, operand: Option<&'p Par>) -> Result<()> {
-        self.emit_opt_value(operand)?;
+    fn emit_not(&mut self, operand: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
+        self.emit_opt_value(operand, bytes)?;
         self.sink()
             .local_set(LOCAL_LHS)
             .block(BlockType::Result(ValType::I64))
@@ -482,6 +510,7 @@ impl<'p> Codegen<'p> {
         decisive: bool,
         p1: &'p Option<Par>,
         p2: &'p Option<Par>,
+        bytes: Bytes<'p>,
     ) -> Result<()> {
         let (decisive_value, other_value, code) = if decisive {
             (TRUE, FALSE, op::SHORT_OR)
@@ -489,13 +518,13 @@ impl<'p> Codegen<'p> {
             (FALSE, TRUE, op::SHORT_AND)
         };
         let type_error = self.imports.type_error;
-        self.emit_opt_value(p1.as_ref())?;
+        self.emit_opt_value(p1.as_ref(), single(bytes, tag::FIRST))?;
         self.sink()
             .local_tee(LOCAL_LHS)
             .i64_const(other_value)
             .i64_eq()
             .if_(BlockType::Result(ValType::I64));
-        self.emit_opt_value(p2.as_ref())?;
+        self.emit_opt_value(p2.as_ref(), single(bytes, tag::SECOND))?;
         // The right operand must be a Bool too.
         self.sink()
             .local_tee(LOCAL_LHS)
