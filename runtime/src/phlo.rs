@@ -7,7 +7,8 @@
 
 use crate::error::RuntimeError;
 
-/// The version of [`CostTable::V1`]; bump it whenever any price changes.
+/// The version of [`CostTable::V1`] and of the Wasm instruction prices
+/// (`wasm::meter::WasmCosts::V1`); bump it whenever any price changes.
 pub const COST_TABLE_VERSION: u32 = 1;
 
 /// The default phlo limit of `rhoc run`: enough for any program that finishes

@@ -171,3 +171,44 @@ fn garbage_is_rejected_without_a_panic() {
         assert!(run_module(garbage, &RunConfig::default()).is_err());
     }
 }
+
+#[test]
+fn deep_recursion_in_a_module_hits_the_depth_limit_deterministically() {
+    // A hand-written module (not from rhoc's codegen) that recurses forever.
+    let stamp = rho_host_abi::abi::AbiStamp {
+        abi_version: rho_host_abi::abi::ABI_VERSION,
+        cost_table_version: rho_runtime::phlo::COST_TABLE_VERSION,
+    }
+    .to_bytes();
+    let stamp: String = stamp.iter().map(|b| format!("\\{b:02x}")).collect();
+    let pool = {
+        use prost::Message;
+        rho_host_abi::par::ConstPool::default().encode_to_vec()
+    };
+    let wat = format!(
+        r#"(module
+          (memory (export "memory") 1 1)
+          (global (export "rho_pool_ptr") i32 (i32.const 0))
+          (global (export "rho_pool_len") i32 (i32.const {len}))
+          (global (export "rho_component") (mut i32) (i32.const 0))
+          (global (export "rho_location") (mut i32) (i32.const 0))
+          (func $down (param i32) (result i32) local.get 0 i32.const 1 i32.add call $down)
+          (func (export "rho_run") (param i32 i32) i32.const 0 call $down drop)
+          (@custom "rho.abi" "{stamp}"))"#,
+        len = pool.len()
+    );
+    let wasm = wat::parse_str(&wat).expect("valid WAT");
+    let first = run_module(&wasm, &RunConfig::default()).expect("runs");
+    let second = run_module(&wasm, &RunConfig::default()).expect("runs");
+    assert!(
+        matches!(
+            first.errors.as_slice(),
+            [RuntimeError::CallDepthExceeded(_)]
+        ),
+        "{} errors, the first ones: {:?}",
+        first.errors.len(),
+        &first.errors[..first.errors.len().min(3)]
+    );
+    assert_eq!(first.phlo, second.phlo);
+    assert_eq!(first.errors, second.errors);
+}

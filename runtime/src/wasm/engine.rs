@@ -21,7 +21,16 @@ use crate::eval::{Env, Machine, RunConfig, RunReport, Task};
 use crate::phlo::COST_TABLE_VERSION;
 
 /// The default limit on nested Wasm calls (injected, deterministic).
-pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
+///
+/// Generated code never nests calls deeper than a few levels (bodies are
+/// queued, not called); the limit is for untrusted modules, and is small
+/// enough that a thousand small frames fit in [`WASM_STACK_BYTES`].
+pub const DEFAULT_MAX_CALL_DEPTH: u32 = 1_000;
+
+/// The Wasm stack wasmtime allows. A module whose frames are so large that it
+/// overflows this before reaching the depth limit gets the same error: the
+/// overflow point is fixed for a given rhoc build, so it is deterministic.
+pub const WASM_STACK_BYTES: usize = 1 << 20;
 
 /// The largest linear memory a module may grow to, in bytes.
 const MAX_MEMORY_BYTES: usize = 64 << 20;
@@ -80,7 +89,7 @@ impl WasmEngine {
             .wasm_multi_memory(false)
             .wasm_memory64(false)
             .consume_fuel(false)
-            .max_wasm_stack(1 << 20);
+            .max_wasm_stack(WASM_STACK_BYTES);
         let engine = Engine::new(&config).map_err(|e| ModuleError::Load(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         define_imports(&mut linker).map_err(|e| ModuleError::Load(e.to_string()))?;
@@ -261,7 +270,11 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
             _ if out_of_phlo => RuntimeError::OutOfPhlo,
             None => break,
             Some(trap) => machine.wasm.error.take().unwrap_or_else(|| {
-                if depth as u32 >= max_call_depth {
+                let overflow = matches!(
+                    trap.downcast_ref::<wasmtime::Trap>(),
+                    Some(wasmtime::Trap::StackOverflow)
+                );
+                if overflow || depth as u32 >= max_call_depth {
                     RuntimeError::CallDepthExceeded(max_call_depth)
                 } else {
                     RuntimeError::Trap(trap.to_string())
@@ -272,6 +285,11 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
             .locations
             .as_ref()
             .and_then(|map| map.get(u64::try_from(location).unwrap_or(u64::MAX)));
+        // A module that does not honour `start` fails again before reaching
+        // it: its task ends at its first error (out of phlo is still fatal).
+        if component < start && error != RuntimeError::OutOfPhlo {
+            break;
+        }
         machine.record(LocatedError { error, loc });
         if machine.stopped {
             break;
