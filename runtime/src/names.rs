@@ -11,7 +11,7 @@
 //! [`COLLAPSE_WEIGHT`] nodes, when it is folded into one Blake2b-512 digest.
 //! That keeps hashing off the per-COMM path while bounding memory.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Blake2b512, Digest};
@@ -28,6 +28,8 @@ struct Node {
     kind: Kind,
     /// Unhashed nodes in this tree, this one included.
     weight: u32,
+    /// The digest of this tree, computed once when a name needs it.
+    folded: OnceLock<[u8; 64]>,
 }
 
 #[derive(Debug)]
@@ -50,11 +52,16 @@ impl Rand {
         Rand(Arc::new(Node {
             kind: Kind::Digest(bytes),
             weight: 0,
+            folded: OnceLock::new(),
         }))
     }
 
     fn node(kind: Kind, weight: u32) -> Rand {
-        let rand = Rand(Arc::new(Node { kind, weight }));
+        let rand = Rand(Arc::new(Node {
+            kind,
+            weight,
+            folded: OnceLock::new(),
+        }));
         if weight > COLLAPSE_WEIGHT {
             Rand::digest(rand.fold())
         } else {
@@ -83,14 +90,16 @@ impl Rand {
         hasher.finalize().into()
     }
 
-    /// The Blake2b-512 digest of this state's tree.
+    /// The Blake2b-512 digest of this state's tree (computed once).
     fn fold(&self) -> [u8; 64] {
         if let Kind::Digest(bytes) = &self.0.kind {
             return *bytes;
         }
-        let mut hasher = Blake2b512::new();
-        self.feed(&mut hasher);
-        hasher.finalize().into()
+        *self.0.folded.get_or_init(|| {
+            let mut hasher = Blake2b512::new();
+            self.feed(&mut hasher);
+            hasher.finalize().into()
+        })
     }
 
     fn feed(&self, hasher: &mut Blake2b512) {

@@ -20,10 +20,11 @@ use imbl::{OrdMap, OrdSet, Vector};
 use num_bigint::BigInt;
 use rho_host_abi::par::{
     EList, EMap, ESet, ETuple, Expr, GUnforgeable, KeyValuePair, Par, expr::ExprInstance,
+    g_unforgeable::UnfInstance,
 };
 
 /// A closed, canonical Rholang process used as data.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Value {
     /// The empty process `Nil`.
     Nil,
@@ -305,6 +306,37 @@ impl Value {
             Value::Nil => "Nil".to_string(),
             Value::Str(s) => format!("\"{s}\""),
             _ => rho_host_abi::print::print_par(&self.to_par()),
+        }
+    }
+}
+
+impl Hash for Value {
+    /// Structural, like equality; an unforgeable name hashes only a prefix
+    /// of its id (ids are random bytes, so the prefix spreads as well as the
+    /// whole, and channel lookups on names stay cheap).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Nil => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            Value::BigInt(n) => n.hash(state),
+            Value::Str(s) | Value::Uri(s) => s.hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Unforgeable(name) => match &name.unf_instance {
+                Some(UnfInstance::GPrivateBody(private)) => {
+                    let mut prefix = [0u8; 8];
+                    let n = private.id.len().min(8);
+                    prefix[..n].copy_from_slice(&private.id[..n]);
+                    state.write_u64(u64::from_le_bytes(prefix) ^ private.id.len() as u64);
+                }
+                _ => name.hash(state),
+            },
+            Value::List(list) => list.hash(state),
+            Value::Tuple(items) => items.hash(state),
+            Value::Set(set) => set.hash(state),
+            Value::Map(map) => map.hash(state),
+            Value::Proc(proc) => proc.hash(state),
         }
     }
 }
