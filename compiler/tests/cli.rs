@@ -105,10 +105,22 @@ fn invalid_utf8_is_a_source_error() {
 }
 
 #[test]
-fn version_names_rhoc() {
+fn version_names_rhoc_the_abi_and_the_cost_table() {
     let output = rhoc(&["--version"]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).starts_with("rhoc "));
+    let version = String::from_utf8_lossy(&output.stdout);
+    assert!(version.starts_with("rhoc "), "{version}");
+    assert!(
+        version.contains(&format!("abi {}", rho_host_abi::abi::ABI_VERSION)),
+        "{version}"
+    );
+    assert!(
+        version.contains(&format!(
+            "cost table {}",
+            rho_runtime::phlo::COST_TABLE_VERSION
+        )),
+        "{version}"
+    );
 }
 
 #[test]

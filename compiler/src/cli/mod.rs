@@ -26,7 +26,14 @@ use rhoc::frontend::{Normalized, compile_source, decode_source};
 const WORKER_STACK: usize = 512 * 1024 * 1024;
 
 /// The version line printed by `rhoc --version`.
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (abi {}, cost table {})",
+        env!("CARGO_PKG_VERSION"),
+        rho_host_abi::abi::ABI_VERSION,
+        rho_runtime::phlo::COST_TABLE_VERSION
+    )
+});
 
 /// How a command ended; the process exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +47,7 @@ pub(crate) enum Exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "rhoc", version = VERSION, about = "The Rholang compiler")]
+#[command(name = "rhoc", version = VERSION.as_str(), about = "The Rholang compiler")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
