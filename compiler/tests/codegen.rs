@@ -40,11 +40,19 @@ struct ModuleFacts {
     calls: HashMap<String, usize>,
 }
 
-/// Validates `wasm` with [`accepted_features`] and collects its facts.
+/// Validates `wasm` with [`accepted_features`] and with the runtime's own
+/// validation (its feature set, ABI and default limits), and collects its
+/// facts.
 fn inspect(wasm: &[u8]) -> ModuleFacts {
     Validator::new_with_features(accepted_features())
         .validate_all(wasm)
         .expect("the module validates");
+    rho_runtime::wasm::validate::validate(
+        wasm,
+        &rho_runtime::wasm::validate::ModuleLimits::default(),
+        rho_runtime::phlo::COST_TABLE_VERSION,
+    )
+    .expect("the runtime accepts the module");
     let mut facts = ModuleFacts::default();
     let mut types = Vec::new();
     let mut import_names = Vec::new();
@@ -481,4 +489,253 @@ fn deeply_nested_values_and_bodies_compile_on_an_ordinary_stack() {
         // Dropping a deep Par recurses: do it on a stack large enough.
         normalized.par.drop_deep();
     });
+}
+
+/// Arbitrary Pars, well-formed or not: every construct of the data model,
+/// variables with any index, pattern-only constructs in value position.
+mod arbitrary {
+    use proptest::prelude::*;
+    use rho_host_abi::par::{
+        Bundle, Connective, ConnectiveBody, EList, EMap, EMatches, EMethod, ENeg, ENot, EPlus,
+        ESet, EShortAnd, ETuple, EVar, Expr, GPrivate, GUnforgeable, KeyValuePair, Match,
+        MatchCase, New, Par, Receive, ReceiveBind, Send, Var, VarRef,
+        connective::ConnectiveInstance,
+        expr::ExprInstance,
+        g_unforgeable::UnfInstance,
+        var::{VarInstance, WildcardMsg},
+    };
+
+    fn var() -> impl Strategy<Value = Var> {
+        prop_oneof![
+            (-2i32..6).prop_map(VarInstance::BoundVar),
+            (0i32..3).prop_map(VarInstance::FreeVar),
+            Just(VarInstance::Wildcard(WildcardMsg {})),
+        ]
+        .prop_map(|instance| Var {
+            var_instance: Some(instance),
+        })
+    }
+
+    fn leaf_expr() -> impl Strategy<Value = Expr> {
+        prop_oneof![
+            any::<bool>().prop_map(ExprInstance::GBool),
+            prop_oneof![any::<i64>(), -5i64..5].prop_map(ExprInstance::GInt),
+            "[a-z]{0,3}".prop_map(ExprInstance::GString),
+            proptest::collection::vec(any::<u8>(), 0..3).prop_map(ExprInstance::GByteArray),
+            var().prop_map(|v| ExprInstance::EVarBody(EVar { v: Some(v) })),
+        ]
+        .prop_map(|instance| Expr {
+            expr_instance: Some(instance),
+        })
+    }
+
+    fn expr_with(inner: BoxedStrategy<Par>) -> impl Strategy<Value = Expr> {
+        let opt = proptest::option::of(inner.clone());
+        let list = proptest::collection::vec(inner.clone(), 0..3);
+        prop_oneof![
+            leaf_expr().prop_map(|e| e.expr_instance),
+            opt.clone()
+                .prop_map(|p| Some(ExprInstance::ENotBody(ENot { p }))),
+            opt.clone()
+                .prop_map(|p| Some(ExprInstance::ENegBody(ENeg { p }))),
+            (opt.clone(), opt.clone())
+                .prop_map(|(p1, p2)| Some(ExprInstance::EPlusBody(EPlus { p1, p2 }))),
+            (opt.clone(), opt.clone())
+                .prop_map(|(p1, p2)| Some(ExprInstance::EShortAndBody(EShortAnd { p1, p2 }))),
+            (opt.clone(), opt.clone()).prop_map(|(target, pattern)| Some(
+                ExprInstance::EMatchesBody(EMatches { target, pattern })
+            )),
+            (list.clone(), proptest::option::of(var())).prop_map(|(ps, remainder)| Some(
+                ExprInstance::EListBody(EList {
+                    ps,
+                    remainder,
+                    ..EList::default()
+                })
+            )),
+            list.clone()
+                .prop_map(|ps| Some(ExprInstance::ETupleBody(ETuple {
+                    ps,
+                    ..ETuple::default()
+                }))),
+            list.clone()
+                .prop_map(|ps| Some(ExprInstance::ESetBody(ESet {
+                    ps,
+                    ..ESet::default()
+                }))),
+            proptest::collection::vec((opt.clone(), opt.clone()), 0..3).prop_map(|kvs| Some(
+                ExprInstance::EMapBody(EMap {
+                    kvs: kvs
+                        .into_iter()
+                        .map(|(key, value)| KeyValuePair { key, value })
+                        .collect(),
+                    ..EMap::default()
+                })
+            )),
+            (opt.clone(), list.clone()).prop_map(|(target, arguments)| Some(
+                ExprInstance::EMethodBody(EMethod {
+                    method_name: "nth".to_owned(),
+                    target,
+                    arguments,
+                    ..EMethod::default()
+                })
+            )),
+            Just(None),
+        ]
+        .prop_map(|expr_instance| Expr { expr_instance })
+    }
+
+    /// Arbitrary Pars up to a few levels deep.
+    pub(super) fn par() -> impl Strategy<Value = Par> {
+        let leaf = prop_oneof![
+            Just(Par::default()),
+            leaf_expr().prop_map(|expr| Par {
+                exprs: vec![expr],
+                ..Par::default()
+            }),
+            Just(Par {
+                unforgeables: vec![GUnforgeable {
+                    unf_instance: Some(UnfInstance::GPrivateBody(GPrivate { id: vec![7; 4] })),
+                }],
+                ..Par::default()
+            }),
+        ];
+        leaf.prop_recursive(4, 48, 4, |inner| {
+            let opt = proptest::option::of(inner.clone());
+            let list = proptest::collection::vec(inner.clone(), 0..3);
+            let send =
+                (opt.clone(), list.clone(), any::<bool>()).prop_map(|(chan, data, persistent)| {
+                    Send {
+                        chan,
+                        data,
+                        persistent,
+                        ..Send::default()
+                    }
+                });
+            let bind = (
+                list.clone(),
+                opt.clone(),
+                proptest::option::of(var()),
+                -1i32..3,
+            )
+                .prop_map(|(patterns, source, remainder, free_count)| ReceiveBind {
+                    patterns,
+                    source,
+                    remainder,
+                    free_count,
+                });
+            let receive = (
+                proptest::collection::vec(bind, 0..3),
+                opt.clone(),
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(binds, body, persistent, peek)| Receive {
+                    bind_count: binds.len() as i32,
+                    binds,
+                    body,
+                    persistent,
+                    peek,
+                    ..Receive::default()
+                });
+            let new = (
+                -1i32..3,
+                opt.clone(),
+                proptest::collection::vec("rho:[a-z:]{0,8}", 0..2),
+            )
+                .prop_map(|(bind_count, p, uri)| New {
+                    bind_count,
+                    p,
+                    uri,
+                    ..New::default()
+                });
+            let case =
+                (opt.clone(), opt.clone(), -1i32..3).prop_map(|(pattern, source, free_count)| {
+                    MatchCase {
+                        pattern,
+                        source,
+                        free_count,
+                    }
+                });
+            let matched =
+                (opt.clone(), proptest::collection::vec(case, 0..4)).prop_map(|(target, cases)| {
+                    Match {
+                        target,
+                        cases,
+                        ..Match::default()
+                    }
+                });
+            let bundle = (opt.clone(), any::<bool>(), any::<bool>()).prop_map(
+                |(body, write_flag, read_flag)| Bundle {
+                    body,
+                    write_flag,
+                    read_flag,
+                },
+            );
+            let connective = prop_oneof![
+                list.clone()
+                    .prop_map(|ps| ConnectiveInstance::ConnAndBody(ConnectiveBody { ps })),
+                inner.clone().prop_map(ConnectiveInstance::ConnNotBody),
+                (-1i32..3, -1i32..3).prop_map(|(index, depth)| ConnectiveInstance::VarRefBody(
+                    VarRef { index, depth }
+                )),
+                Just(ConnectiveInstance::ConnInt(true)),
+            ]
+            .prop_map(|instance| Connective {
+                connective_instance: Some(instance),
+            });
+            (
+                proptest::collection::vec(send, 0..3),
+                proptest::collection::vec(receive, 0..2),
+                proptest::collection::vec(new, 0..2),
+                proptest::collection::vec(expr_with(inner.clone().boxed()), 0..3),
+                proptest::collection::vec(matched, 0..2),
+                proptest::collection::vec(bundle, 0..2),
+                proptest::collection::vec(connective, 0..2),
+            )
+                .prop_map(
+                    |(sends, receives, news, exprs, matches, bundles, connectives)| Par {
+                        sends,
+                        receives,
+                        news,
+                        exprs,
+                        matches,
+                        bundles,
+                        connectives,
+                        ..Par::default()
+                    },
+                )
+        })
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Any Par compiles to a module the runtime accepts, or to a clean
+    /// error; never a panic; and the same bytes twice.
+    #[test]
+    fn any_par_compiles_to_a_valid_module_or_a_clean_error(par in arbitrary::par()) {
+        let normalized = Normalized { par, source_map: SourceMap::new() };
+        if let Ok(wasm) = compile_module(&normalized) {
+            let facts = inspect(&wasm);
+            check_abi(&facts);
+            proptest::prop_assert!(compile_module(&normalized) == Ok(wasm));
+        }
+    }
+}
+
+#[test]
+fn identical_small_bodies_share_one_function() {
+    let mut source = String::from("new x in { Nil");
+    for _ in 0..1000 {
+        source.push_str(" | for (@v <- x) { x!(v + 1) }");
+    }
+    // The same body under two different receives.
+    source.push_str(" | for (@v <= x) { x!(v + 1) } }");
+    let wasm = compile_module(&compile(&source)).unwrap();
+    let facts = inspect(&wasm);
+    let pool = pool_of(&facts);
+    // The `new`, its body, and one receive body.
+    assert_eq!(pool.body_components, vec![1, 1001, 1]);
+    assert_eq!(pool.receives.len(), 2);
 }

@@ -35,7 +35,7 @@ mod pool;
 mod value;
 mod wire;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 use rho_host_abi::abi::{self, IMPORTS};
@@ -122,6 +122,23 @@ const COMPONENTS_PER_FUNCTION: usize = 256;
 /// Values pushed per function: a longer run of `arg_push`es (list items,
 /// send data, ...) is split into functions called in sequence.
 const PUSHES_PER_FUNCTION: usize = 256;
+
+/// Identical bodies up to this size (encoded) share one function.
+const SHARED_BODY_BYTES: usize = 1024;
+
+/// The empty body.
+static EMPTY_PAR: Par = Par {
+    sends: Vec::new(),
+    receives: Vec::new(),
+    news: Vec::new(),
+    exprs: Vec::new(),
+    matches: Vec::new(),
+    unforgeables: Vec::new(),
+    bundles: Vec::new(),
+    connectives: Vec::new(),
+    locally_free: Vec::new(),
+    connective_used: false,
+};
 
 /// Locals of every generated function but `rho_run`: parameter 0 is
 /// `$start`, then these.
@@ -214,6 +231,8 @@ struct Codegen<'p> {
     body_count: u32,
     /// The body that empty bodies share, once one is needed.
     empty_body: Option<u32>,
+    /// Bodies of at most [`SHARED_BODY_BYTES`] bytes, by encoding.
+    small_bodies: HashMap<&'p [u8], u32>,
     /// The function index of each generated body, by body index.
     body_functions: Vec<u32>,
     /// Defined functions after `rho_run`, by index; `None` while being
@@ -233,6 +252,7 @@ impl<'p> Codegen<'p> {
             pending_bodies: VecDeque::new(),
             body_count: 0,
             empty_body: None,
+            small_bodies: HashMap::new(),
             body_functions: Vec::new(),
             functions: Vec::new(),
             current: Function::new(BODY_LOCALS),
@@ -244,13 +264,20 @@ impl<'p> Codegen<'p> {
         self.current.instructions()
     }
 
-    /// The body index of `par`, numbering it (and queueing it for
-    /// generation) on first use. All empty bodies share one index.
+    /// The body index of `par` (encoded as `bytes`), numbering it (and
+    /// queueing it for generation) on first use. All empty bodies share one
+    /// index, and so do identical small bodies (identical Pars compile to
+    /// identical code); larger ones are not compared, which would cost
+    /// their size again at every level of nesting.
     fn body_index(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<u32> {
         let par = par.filter(|par| !is_empty_par(par));
-        if par.is_none()
-            && let Some(index) = self.empty_body
-        {
+        let small = bytes.filter(|bytes| bytes.len() <= SHARED_BODY_BYTES);
+        let known = match (par, small) {
+            (None, _) => self.empty_body,
+            (Some(_), Some(small)) => self.small_bodies.get(small).copied(),
+            (Some(_), None) => None,
+        };
+        if let Some(index) = known {
             return Ok(index);
         }
         let index = self.body_count;
@@ -258,23 +285,16 @@ impl<'p> Codegen<'p> {
             return Err(CodegenError::TooLarge { what: "bodies" });
         }
         self.body_count += 1;
-        static EMPTY: Par = Par {
-            sends: Vec::new(),
-            receives: Vec::new(),
-            news: Vec::new(),
-            exprs: Vec::new(),
-            matches: Vec::new(),
-            unforgeables: Vec::new(),
-            bundles: Vec::new(),
-            connectives: Vec::new(),
-            locally_free: Vec::new(),
-            connective_used: false,
-        };
         match par {
-            Some(par) => self.pending_bodies.push_back((index, par, bytes)),
+            Some(par) => {
+                if let Some(small) = small {
+                    self.small_bodies.insert(small, index);
+                }
+                self.pending_bodies.push_back((index, par, bytes));
+            }
             None => {
                 self.empty_body = Some(index);
-                self.pending_bodies.push_back((index, &EMPTY, None));
+                self.pending_bodies.push_back((index, &EMPTY_PAR, None));
             }
         }
         Ok(index)
