@@ -212,3 +212,46 @@ fn deep_recursion_in_a_module_hits_the_depth_limit_deterministically() {
     assert_eq!(first.phlo, second.phlo);
     assert_eq!(first.errors, second.errors);
 }
+
+#[test]
+fn a_second_engine_loads_compiled_code_from_the_disk_cache() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let wasm = build(r#"new stdout(`rho:io:stdout`) in { stdout!("cached") }"#);
+    use rho_runtime::wasm::Origin;
+    let run_with_new_engine = || {
+        let engine = rho_runtime::wasm::WasmEngine::new()
+            .expect("wasmtime")
+            .with_disk_cache(dir.path());
+        let module = engine.compile(&wasm).expect("accepted");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        engine
+            .run(&module, &RunConfig::default(), &mut out, &mut err)
+            .expect("runs");
+        let again = engine.compile(&wasm).expect("accepted").origin();
+        (
+            String::from_utf8_lossy(&out).into_owned(),
+            module.origin(),
+            again,
+        )
+    };
+    assert_eq!(
+        run_with_new_engine(),
+        (
+            "\"cached\"\n".to_string(),
+            Origin::Compiled,
+            Origin::MemoryCache
+        )
+    );
+    let files: Vec<_> = fs::read_dir(dir.path())
+        .expect("the cache exists")
+        .collect();
+    assert_eq!(files.len(), 1, "one compiled module on disk");
+    assert_eq!(
+        run_with_new_engine(),
+        (
+            "\"cached\"\n".to_string(),
+            Origin::DiskCache,
+            Origin::MemoryCache
+        )
+    );
+}

@@ -199,10 +199,13 @@ fn execute(
             (report, compiled, None)
         }
         Program::Module(bytes) => {
-            let engine = WasmEngine::new().map_err(|e| {
+            let mut engine = WasmEngine::new().map_err(|e| {
                 eprintln!("rhoc: cannot start the Wasm engine: {e}");
                 Exit::Usage
             })?;
+            if let Some(dir) = WasmEngine::default_cache_dir() {
+                engine = engine.with_disk_cache(dir);
+            }
             let module = engine.compile(&bytes).map_err(|e| {
                 eprintln!("{path}: error: {e}");
                 Exit::Rejected
@@ -214,7 +217,11 @@ fn execute(
                     eprintln!("{path}: error: {e}");
                     Exit::Rejected
                 })?;
-            (report, compiled, Some(module.function_count()))
+            (
+                report,
+                compiled,
+                Some((module.function_count(), module.origin())),
+            )
         }
     };
     let _ = out.flush();
@@ -249,8 +256,14 @@ fn execute(
         let _ = writeln!(stderr, "comms: {}", report.comms);
         let _ = writeln!(stderr, "wall_ms: {}", (finished - started).as_millis());
         let _ = writeln!(stderr, "compile_ms: {}", (compiled - started).as_millis());
-        if let Some(functions) = wasm_functions {
+        if let Some((functions, origin)) = wasm_functions {
             let _ = writeln!(stderr, "wasm_functions: {functions}");
+            let origin = match origin {
+                rho_runtime::wasm::Origin::Compiled => "compiled",
+                rho_runtime::wasm::Origin::MemoryCache => "memory",
+                rho_runtime::wasm::Origin::DiskCache => "disk",
+            };
+            let _ = writeln!(stderr, "compile_cache: {origin}");
         }
         let _ = writeln!(stderr, "interp_fallbacks: {}", report.reflected);
         let _ = writeln!(stderr, "log_digest: {:016x}", report.log.digest());

@@ -2,7 +2,9 @@
 //! compile with Cranelift, cache) and runs them against a [`Machine`].
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use blake2::Blake2b;
@@ -53,9 +55,26 @@ pub struct CompiledModule {
     module: Module,
     locations: Option<SourceMap>,
     functions: u32,
+    origin: Origin,
+}
+
+/// Where a compiled module came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled by Cranelift now.
+    Compiled,
+    /// Found in the engine's memory cache.
+    MemoryCache,
+    /// Loaded from the disk cache.
+    DiskCache,
 }
 
 impl CompiledModule {
+    /// Where the machine code came from.
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
     /// The number of functions the module defines (before metering).
     pub fn function_count(&self) -> u32 {
         self.functions
@@ -71,6 +90,7 @@ pub struct WasmEngine {
     costs: WasmCosts,
     max_call_depth: u32,
     cache: Mutex<HashMap<[u8; 32], CompiledModule>>,
+    disk_cache: Option<PathBuf>,
 }
 
 impl WasmEngine {
@@ -100,7 +120,32 @@ impl WasmEngine {
             costs: WasmCosts::default(),
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             cache: Mutex::new(HashMap::new()),
+            disk_cache: None,
         })
+    }
+
+    /// Also keeps compiled machine code in `dir` (created if missing), so
+    /// that another process compiling the same module loads it instead.
+    ///
+    /// The files are trusted: only this engine writes them, named by the
+    /// Blake2b-256 of the module, the engine's configuration and the cost
+    /// table. The directory must not be writable by anyone who may not run
+    /// native code as this user.
+    pub fn with_disk_cache(mut self, dir: impl Into<PathBuf>) -> WasmEngine {
+        self.disk_cache = Some(dir.into());
+        self
+    }
+
+    /// The default cache directory: `$RHOC_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/rhoc`, else `$HOME/.cache/rhoc`.
+    pub fn default_cache_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("RHOC_CACHE_DIR") {
+            return Some(PathBuf::from(dir));
+        }
+        if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+            return Some(PathBuf::from(dir).join("rhoc"));
+        }
+        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/rhoc"))
     }
 
     /// Validates, instruments and compiles `wasm`; a module seen before is
@@ -112,17 +157,30 @@ impl WasmEngine {
     /// limit, [`ModuleError::Load`] if wasmtime refuses it.
     pub fn compile(&self, wasm: &[u8]) -> Result<CompiledModule, ModuleError> {
         let key = self.cache_key(wasm);
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(mut hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            hit.origin = Origin::MemoryCache;
             return Ok(hit);
         }
+        // Every module is validated and metered again in a new process; only
+        // Cranelift's work is taken from disk, keyed by the metered bytes, so
+        // a change to the metering can never reuse stale machine code.
         validate(wasm, &self.limits, COST_TABLE_VERSION)?;
         let metered = instrument(wasm, &self.costs, self.max_call_depth)?;
-        let module =
-            Module::new(&self.engine, &metered).map_err(|e| ModuleError::Load(e.to_string()))?;
+        let disk_key = self.cache_key(&metered);
+        let (module, origin) = match self.load_from_disk(&disk_key) {
+            Some(module) => (module, Origin::DiskCache),
+            None => {
+                let module = Module::new(&self.engine, &metered)
+                    .map_err(|e| ModuleError::Load(e.to_string()))?;
+                self.store_to_disk(&disk_key, &module);
+                (module, Origin::Compiled)
+            }
+        };
         let compiled = CompiledModule {
             module,
             locations: source_section(wasm),
             functions: defined_functions(wasm),
+            origin,
         };
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(key, compiled.clone());
@@ -131,12 +189,54 @@ impl WasmEngine {
     }
 
     fn cache_key(&self, wasm: &[u8]) -> [u8; 32] {
+        let mut engine_hasher = std::collections::hash_map::DefaultHasher::new();
+        self.engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine_hasher);
         let mut hasher = Blake2b::<U32>::new();
         hasher.update(b"rhoc-module");
+        hasher.update(engine_hasher.finish().to_le_bytes());
         hasher.update(COST_TABLE_VERSION.to_le_bytes());
         hasher.update(self.max_call_depth.to_le_bytes());
         hasher.update(wasm);
         hasher.finalize().into()
+    }
+
+    fn cache_file(&self, key: &[u8; 32]) -> Option<PathBuf> {
+        let name: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        self.disk_cache
+            .as_ref()
+            .map(|dir| dir.join(format!("{name}.cwasm")))
+    }
+
+    fn load_from_disk(&self, key: &[u8; 32]) -> Option<Module> {
+        let path = self.cache_file(key)?;
+        if !path.is_file() {
+            return None;
+        }
+        // SAFETY: the file was written by `store_to_disk` from
+        // `Module::serialize` of this engine configuration (its name is the
+        // hash of the module, the configuration and the cost table), and
+        // wasmtime checks that the artifact matches this engine before using
+        // it. The cache directory is the user's own (see `with_disk_cache`).
+        unsafe { Module::deserialize_file(&self.engine, &path) }.ok()
+    }
+
+    fn store_to_disk(&self, key: &[u8; 32], module: &Module) {
+        let (Some(path), Ok(bytes)) = (self.cache_file(key), module.serialize()) else {
+            return;
+        };
+        // Write then rename, so a reader never sees half a file. A cache
+        // that cannot be written is only slower, never wrong.
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let temporary = temporary_path(&path);
+            std::fs::write(&temporary, bytes)?;
+            std::fs::rename(&temporary, &path)
+        };
+        let _ = write();
     }
 
     /// Runs `module` from body 0 to quiescence or out of phlo.
@@ -297,6 +397,13 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
         start = component.saturating_add(1);
     }
     store.data_mut().wasm.end();
+}
+
+/// A file name beside `path` that no other process uses.
+fn temporary_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    path.with_file_name(name)
 }
 
 /// The number of functions a (validated) module defines.

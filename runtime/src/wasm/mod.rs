@@ -14,4 +14,4 @@ pub mod meter;
 pub mod reject;
 pub mod validate;
 
-pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, WasmEngine};
+pub use engine::{CompiledModule, DEFAULT_MAX_CALL_DEPTH, ModuleError, Origin, WasmEngine};
