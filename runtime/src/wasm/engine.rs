@@ -339,11 +339,10 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
         sync_out(store, module.gas);
         let result = module.run.call(&mut *store, (body, start));
         let gas = module.gas.get(&mut *store).i64().unwrap_or(0);
-        let left = {
-            let meter = &store.data().meter;
-            meter.limit().saturating_sub(meter.spent())
+        let used = {
+            let wasm = &store.data().wasm;
+            (i128::from(wasm.gas_given) - i128::from(gas)).max(0)
         };
-        let used = (i128::from(left) - i128::from(gas)).max(0);
         let out_of_phlo = gas < 0
             || store
                 .data_mut()

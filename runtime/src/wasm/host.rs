@@ -88,6 +88,8 @@ pub(crate) struct WasmTaskState {
     pending: Vec<Value>,
     /// The error that made the last trap, if an import raised one.
     pub(crate) error: Option<RuntimeError>,
+    /// The value `rho_gas` was last set to by the host.
+    pub(crate) gas_given: i64,
 }
 
 impl WasmTaskState {
@@ -154,35 +156,42 @@ impl WasmTaskState {
 
 type Host<'a> = Caller<'a, Machine>;
 
-/// Charges the phlo that compiled code spent since the last import
-/// (`rho_gas` went down) to the machine's meter.
+/// Charges the phlo that compiled code spent since the last synchronization
+/// (`rho_gas` went down from what the host last gave it) to the meter.
 fn sync_in(caller: &mut Host<'_>, module: &LoadedModule) -> Result<(), RuntimeError> {
     let gas = module.gas.get(&mut *caller).i64().unwrap_or(0);
     let machine = caller.data_mut();
-    let left = machine.meter.limit().saturating_sub(machine.meter.spent());
-    let spent_in_wasm = (left as i64).saturating_sub(gas).max(0) as u64;
+    let spent_in_wasm = machine.wasm.gas_given.saturating_sub(gas).max(0) as u64;
+    machine.wasm.gas_given = gas;
     machine.meter.charge(spent_in_wasm)
 }
 
 /// Gives compiled code the phlo the meter has left.
 pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, gas: Global) {
     let left = {
-        let machine = store.as_context_mut();
-        let machine = machine.data();
-        machine.meter.limit().saturating_sub(machine.meter.spent())
+        let mut context = store.as_context_mut();
+        let machine = context.data_mut();
+        let left = machine.meter.limit().saturating_sub(machine.meter.spent());
+        let left = i64::try_from(left).unwrap_or(i64::MAX);
+        machine.wasm.gas_given = left;
+        left
     };
-    let left = i64::try_from(left).unwrap_or(i64::MAX);
     let _ = gas.set(store, Val::I64(left));
 }
 
 /// What an import needs from the task besides the machine.
+///
+/// Imports that only charge fixed or size-dependent prices charge the meter
+/// directly; the phlo compiled code spent is reconciled at the next import
+/// that synchronizes (the tuplespace operations, `new`, `spawn`, `eval`) and
+/// when the body returns. Out of phlo is therefore detected at those points:
+/// deterministic, and at most one body's straight-line work late.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Needs {
-    /// Nothing: the import charges no phlo and creates no names.
+    /// Only the machine (charging the meter directly is allowed).
     Nothing,
-    /// Phlo: the machine's meter is synchronized with `rho_gas` around it.
-    Phlo,
-    /// Phlo and the current component (for its name generator state).
+    /// Phlo synchronized with `rho_gas` and the current component (for its
+    /// name generator state).
     PhloAndComponent,
 }
 
@@ -203,7 +212,7 @@ fn with_host<T>(
     } else {
         0
     };
-    let synced = needs != Needs::Nothing;
+    let synced = needs == Needs::PhloAndComponent;
     let result = if synced {
         sync_in(caller, &module).and_then(|()| body(caller.data_mut(), &module, component))
     } else {
@@ -280,7 +289,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_ENV_GET,
         |mut caller: Host<'_>, index: i32| {
-            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
                 machine.meter.charge(machine.costs.var_eval)?;
                 let value = usize::try_from(index)
                     .ok()
@@ -367,7 +376,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP1,
         |mut caller: Host<'_>, code: i32, a: i64| {
-            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
                 let value = machine.wasm.value(a)?;
                 let result = match code {
                     op::NEG => ops::negate(&value, &machine.costs, &mut machine.meter)?,
@@ -386,7 +395,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP2,
         |mut caller: Host<'_>, code: i32, a: i64, b: i64| {
-            with_host(&mut caller, Needs::Phlo, |machine, _, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
                 let op = binary_op(code)?;
                 let left = machine.wasm.value(a)?;
                 let right = machine.wasm.value(b)?;
@@ -413,7 +422,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_METHOD,
         |mut caller: Host<'_>, name: i32, target: i64, n: i32| {
-            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
                 let name = match usize::try_from(name)
                     .ok()
                     .and_then(|i| module.values.get(i))
@@ -433,7 +442,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_MATCHES,
         |mut caller: Host<'_>, target: i64, id: i32| {
-            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
                 let target = machine.wasm.value(target)?;
                 let pattern = lift(
                     machine.prepare_pattern(template(module, id)?, &machine.wasm.env.clone()),
@@ -558,7 +567,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_MATCH_CASE,
         |mut caller: Host<'_>, target: i64, id: i32, free_count: i32| {
-            with_host(&mut caller, Needs::Phlo, |machine, module, _| {
+            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
                 let target = machine.wasm.value(target)?;
                 let env = machine.wasm.env.clone();
                 let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
