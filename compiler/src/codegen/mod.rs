@@ -13,15 +13,23 @@
 //! order (sends, receives, news, exprs, matches), starting at component
 //! `start` so that the host can resume a body after a runtime error in one
 //! component. Values are built through host calls, except small Ints and
-//! Bools, whose arithmetic and comparisons are inlined.
+//! Bools, whose arithmetic and comparisons are inlined. Everything the
+//! evaluator can observe happens in its order: the same host calls fail
+//! in the same order (a bundle channel is checked with `check_channel`
+//! before data that could fail), and bodies are queued, never inlined.
 //!
-//! - [`analysis`]: which values are constants, which evaluations can fail.
-//! - [`pool`]: the constant pool.
-//! - [`locations`]: location ids for error positions (`rho.source`).
-//! - [`body`]: bodies and their components (sends, receives, ...).
-//! - [`value`]: values and expressions.
-//! - [`module`]: the module's sections and the `rho_run` dispatcher.
-//! - [`wire`]: each term's encoding, sliced from the program's, for keys.
+//! Size: a body with more than 256 components, or a
+//! run of more than 256 values (list items, send
+//! data, ...), is split into functions called in sequence; identical small
+//! bodies and identical pool entries are shared.
+//!
+//! - `analysis`: which values are constants, which evaluations can fail.
+//! - `pool`: the constant pool.
+//! - `locations`: location ids for error positions (`rho.source`).
+//! - `body`: bodies and their components (sends, receives, ...).
+//! - `value`: values and expressions.
+//! - `module`: the module's sections and the `rho_run` dispatcher.
+//! - `wire`: each term's encoding, sliced from the program's, for keys.
 //!
 //! Generation is pure and deterministic (the same Par gives the same
 //! bytes), emits no float or SIMD instruction, and is safe on terms nested
