@@ -2,6 +2,10 @@
 //! the reference implementation) and in `tests/conformance` (rhoc's own) is
 //! run through the `rhoc` binary, each as a named trial.
 //!
+//! Each program runs three ways: `rhoc run` (the Wasm engine, compiling on
+//! the fly), `rhoc run --engine interp` (the evaluator), and `rhoc build`
+//! followed by `rhoc run` of the built `.wasm` module.
+//!
 //! `NAME.expected` holds the exact stdout, and the run must exit 0;
 //! `NAME.expected_error` holds a keyword that stdout+stderr must contain
 //! (case-insensitive), and the run must exit non-zero without being killed.
@@ -23,11 +27,16 @@ fn main() {
         ("rhoc", workspace_root().join("tests/conformance")),
     ] {
         for program in programs(&dir) {
-            let name = format!(
-                "{suite}::{}",
-                program.file_stem().unwrap_or_default().to_string_lossy()
-            );
-            trials.push(Trial::test(name, move || check(&program)));
+            let stem = program
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            for way in [Way::Wasm, Way::Interp, Way::Built] {
+                let name = format!("{suite}::{}::{stem}", way.name());
+                let program = program.clone();
+                trials.push(Trial::test(name, move || check(&program, way)));
+            }
         }
     }
     libtest_mimic::run(&arguments, trials).exit();
@@ -47,9 +56,52 @@ fn programs(dir: &Path) -> Vec<PathBuf> {
     programs
 }
 
-fn check(program: &Path) -> Result<(), Failed> {
+/// How a program is run.
+#[derive(Clone, Copy)]
+enum Way {
+    /// `rhoc run FILE.rho`.
+    Wasm,
+    /// `rhoc run --engine interp FILE.rho`.
+    Interp,
+    /// `rhoc build FILE.rho -o M.wasm`, then `rhoc run M.wasm`.
+    Built,
+}
+
+impl Way {
+    fn name(self) -> &'static str {
+        match self {
+            Way::Wasm => "wasm",
+            Way::Interp => "interp",
+            Way::Built => "built",
+        }
+    }
+}
+
+fn run(program: &Path, way: Way) -> Result<std::process::Output, Failed> {
     let path = program.to_string_lossy().into_owned();
-    let output = run_rhoc(&["run", &path], TIMEOUT);
+    match way {
+        Way::Wasm => Ok(run_rhoc(&["run", &path], TIMEOUT)),
+        Way::Interp => Ok(run_rhoc(&["run", "--engine", "interp", &path], TIMEOUT)),
+        Way::Built => {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let module = dir
+                .path()
+                .join("module.wasm")
+                .to_string_lossy()
+                .into_owned();
+            let built = run_rhoc(&["build", &path, "-o", &module], TIMEOUT);
+            if built.status.code() != Some(0) {
+                // A source error: the build's own diagnostics are the result.
+                return Ok(built);
+            }
+            Ok(run_rhoc(&["run", &module], TIMEOUT))
+        }
+    }
+}
+
+fn check(program: &Path, way: Way) -> Result<(), Failed> {
+    let path = program.to_string_lossy().into_owned();
+    let output = run(program, way)?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let status = output.status.code();
