@@ -600,7 +600,7 @@ fn zigzag(i: i64) -> u64 {
 }
 
 fn varint_len(v: u64) -> u64 {
-    (((64 - (v | 1).leading_zeros()) + 6) / 7) as u64
+    u64::from((64 - (v | 1).leading_zeros()).div_ceil(7))
 }
 
 #[cfg(test)]

@@ -342,16 +342,18 @@ fn is_ground(pattern: &Par) -> bool {
     {
         return false;
     }
-    pattern.exprs.iter().all(|expr| match &expr.expr_instance {
-        Some(
-            ExprInstance::GBool(_)
-            | ExprInstance::GInt(_)
-            | ExprInstance::GBigInt(_)
-            | ExprInstance::GString(_)
-            | ExprInstance::GUri(_)
-            | ExprInstance::GByteArray(_),
-        ) => true,
-        _ => false,
+    pattern.exprs.iter().all(|expr| {
+        matches!(
+            &expr.expr_instance,
+            Some(
+                ExprInstance::GBool(_)
+                    | ExprInstance::GInt(_)
+                    | ExprInstance::GBigInt(_)
+                    | ExprInstance::GString(_)
+                    | ExprInstance::GUri(_)
+                    | ExprInstance::GByteArray(_),
+            )
+        )
     })
 }
 

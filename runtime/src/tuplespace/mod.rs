@@ -96,21 +96,24 @@ pub struct Comm<K, B> {
     pub peek: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct ChannelState {
     data: Vec<Datum>,
     /// Ids of the continuations that wait on this channel, oldest first.
     waiting: Vec<Seq>,
 }
 
-impl Default for ChannelState {
-    fn default() -> Self {
-        ChannelState {
-            data: Vec::new(),
-            waiting: Vec::new(),
-        }
-    }
-}
+/// What `consume` did: the COMM it caused, if any, and the sequence number
+/// of the continuation (for [`Tuplespace::consume_more`]).
+pub type Consumed<K, B> = (Option<Comm<K, B>>, Seq);
+
+/// What a successful search chose: a continuation and, per bind, a datum
+/// and what it bound.
+type Choice<B> = (Seq, Vec<(Seq, B)>);
+
+/// A channel's contents, for inspection: the channel, its data and the
+/// continuations waiting on it.
+pub type ChannelView<'a, P, K> = (&'a Value, &'a [Datum], Vec<&'a WaitingContinuation<P, K>>);
 
 /// The tuplespace.
 #[derive(Clone, Debug)]
@@ -257,7 +260,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         rand: Rand,
         storage: u64,
         matcher: &mut M,
-    ) -> Result<(Option<Comm<K, M::Bindings>>, Seq), RuntimeError> {
+    ) -> Result<Consumed<K, M::Bindings>, RuntimeError> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.log.consume(seq, &channels, persistent, peek)?;
@@ -307,7 +310,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
 
     /// All channels with their data and waiting continuation ids, in a
     /// deterministic order (for state hashing and inspection).
-    pub fn channels_sorted(&self) -> Vec<(&Value, &[Datum], Vec<&WaitingContinuation<P, K>>)> {
+    pub fn channels_sorted(&self) -> Vec<ChannelView<'_, P, K>> {
         let mut out: Vec<_> = self
             .channels
             .iter()
@@ -397,7 +400,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         channel: &Value,
         datum: &Datum,
         matcher: &mut M,
-    ) -> Result<Option<(Seq, Vec<(Seq, M::Bindings)>)>, RuntimeError> {
+    ) -> Result<Option<Choice<M::Bindings>>, RuntimeError> {
         let Some(state) = self.channels.get(channel) else {
             return Ok(None);
         };

@@ -235,10 +235,10 @@ fn recorded_run() -> (EventLog, Vec<u64>) {
     send(&mut space, "a", 1);
     send(&mut space, "a", 2);
     for _ in 0..2 {
-        if let (Some(comm), _) = receive(&mut space, &[("a", None)], "k", false, false) {
-            if let Value::Int(n) = bound_ints(&comm)[0] {
-                order.push(n as u64);
-            }
+        if let (Some(comm), _) = receive(&mut space, &[("a", None)], "k", false, false)
+            && let Value::Int(n) = bound_ints(&comm)[0]
+        {
+            order.push(n as u64);
         }
     }
     (space.take_log(), order)

@@ -116,7 +116,7 @@ impl WasmTaskState {
         self.module = None;
     }
 
-    fn to_rvalue(&mut self, value: Value) -> RValue {
+    fn rvalue_of(&mut self, value: Value) -> RValue {
         match value {
             Value::Nil => abi::NIL,
             Value::Bool(false) => abi::FALSE,
@@ -245,7 +245,7 @@ fn component_rand_of(machine: &Machine, component: u32) -> Result<Rand, RuntimeE
     Ok(component_rand(rand, component))
 }
 
-fn template<'m>(module: &'m LoadedModule, id: i32) -> Result<&'m Par, RuntimeError> {
+fn template(module: &LoadedModule, id: i32) -> Result<&Par, RuntimeError> {
     usize::try_from(id)
         .ok()
         .and_then(|i| module.templates.get(i))
@@ -296,7 +296,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                     .and_then(|i| machine.wasm.env.get(i))
                     .cloned()
                     .ok_or(RuntimeError::UnboundVariable(index))?;
-                Ok(machine.wasm.to_rvalue(value))
+                Ok(machine.wasm.rvalue_of(value))
             })
         },
     )?;
@@ -307,7 +307,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 .and_then(|i| module.values.get(i))
                 .cloned()
                 .ok_or_else(|| RuntimeError::Unsupported(format!("no constant {id}")))?;
-            Ok(machine.wasm.to_rvalue(value))
+            Ok(machine.wasm.rvalue_of(value))
         })
     })?;
     linker.func_wrap(
@@ -327,19 +327,19 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
     linker.func_wrap(m, abi::IMPORT_MAKE_LIST, |mut caller: Host<'_>, n: i32| {
         with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
-            Ok(machine.wasm.to_rvalue(Value::list(items)))
+            Ok(machine.wasm.rvalue_of(Value::list(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_TUPLE, |mut caller: Host<'_>, n: i32| {
         with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
-            Ok(machine.wasm.to_rvalue(Value::tuple(items)))
+            Ok(machine.wasm.rvalue_of(Value::tuple(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_SET, |mut caller: Host<'_>, n: i32| {
         with_host(&mut caller, Needs::Nothing, |machine, _, _| {
             let items = machine.wasm.pop_args(n)?;
-            Ok(machine.wasm.to_rvalue(Value::set(items)))
+            Ok(machine.wasm.rvalue_of(Value::set(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_MAP, |mut caller: Host<'_>, n: i32| {
@@ -350,7 +350,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
             while let (Some(key), Some(value)) = (items.next(), items.next()) {
                 entries.push((key, value));
             }
-            Ok(machine.wasm.to_rvalue(Value::map(entries)))
+            Ok(machine.wasm.rvalue_of(Value::map(entries)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_SUBST, |mut caller: Host<'_>, id: i32| {
@@ -358,7 +358,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
             let template = template(module, id)?;
             let mut par = substitute(template, &machine.wasm.env, 0)?;
             rho_host_abi::sort::sort_par(&mut par);
-            Ok(machine.wasm.to_rvalue(Value::from_par(par)))
+            Ok(machine.wasm.rvalue_of(Value::from_par(par)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_PAR_MERGE, |mut caller: Host<'_>, n: i32| {
@@ -369,7 +369,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 merge_into(&mut par, part.to_par());
             }
             rho_host_abi::sort::sort_par(&mut par);
-            Ok(machine.wasm.to_rvalue(Value::from_par(par)))
+            Ok(machine.wasm.rvalue_of(Value::from_par(par)))
         })
     })?;
     linker.func_wrap(
@@ -387,7 +387,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                         )));
                     }
                 };
-                Ok(machine.wasm.to_rvalue(result))
+                Ok(machine.wasm.rvalue_of(result))
             })
         },
     )?;
@@ -400,7 +400,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 let left = machine.wasm.value(a)?;
                 let right = machine.wasm.value(b)?;
                 let result = ops::binary(op, &left, &right, &machine.costs, &mut machine.meter)?;
-                Ok(machine.wasm.to_rvalue(result))
+                Ok(machine.wasm.rvalue_of(result))
             })
         },
     )?;
@@ -434,7 +434,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 let args = machine.wasm.pop_args(n)?;
                 let result =
                     ops::call_method(&target, &name, &args, &machine.costs, &mut machine.meter)?;
-                Ok(machine.wasm.to_rvalue(result))
+                Ok(machine.wasm.rvalue_of(result))
             })
         },
     )?;
