@@ -37,7 +37,11 @@ fn engines(c: &mut Criterion) {
         // Check the output of both engines once before timing.
         assert_eq!(run_wasm(), workload.expected, "{name} (wasm)");
         let (par, source_map) = compile(&workload.source);
-        assert_eq!(run_compiled(par.clone(), &source_map), workload.expected, "{name} (interp)");
+        assert_eq!(
+            run_compiled(par.clone(), &source_map),
+            workload.expected,
+            "{name} (interp)"
+        );
         group.throughput(Throughput::Elements(comms));
         group.bench_function(format!("{name}/wasm"), |b| b.iter(run_wasm));
         group.bench_function(format!("{name}/interp"), |b| {
@@ -50,8 +54,10 @@ fn engines(c: &mut Criterion) {
     group.sample_size(10);
     for name in ["hello_world", "countdown_100000"] {
         let source = if name == "hello_world" {
-            std::fs::read_to_string(rho_benches::workloads_dir().join("../conformance/hello_world.rho"))
-                .expect("hello world")
+            std::fs::read_to_string(
+                rho_benches::workloads_dir().join("../conformance/hello_world.rho"),
+            )
+            .expect("hello world")
         } else {
             workload(name).source
         };
@@ -59,21 +65,27 @@ fn engines(c: &mut Criterion) {
         group.bench_function(format!("{name}/wasm_cold"), |b| {
             b.iter(|| {
                 let engine = WasmEngine::new().expect("wasmtime");
-                let normalized = rhoc::frontend::compile_source("b.rho", &source).expect("compiles");
+                let normalized =
+                    rhoc::frontend::compile_source("b.rho", &source).expect("compiles");
                 let wasm = rhoc::codegen::compile_module(&normalized).expect("codegen");
                 let module = engine.compile(&wasm).expect("accepted");
                 let (mut out, mut err) = (Vec::new(), Vec::new());
-                engine.run(&module, &RunConfig::default(), &mut out, &mut err).expect("runs")
+                engine
+                    .run(&module, &RunConfig::default(), &mut out, &mut err)
+                    .expect("runs")
             })
         });
         // Warm: the engine's compile cache already holds the module.
         group.bench_function(format!("{name}/wasm_warm"), |b| {
             b.iter(|| {
-                let normalized = rhoc::frontend::compile_source("b.rho", &source).expect("compiles");
+                let normalized =
+                    rhoc::frontend::compile_source("b.rho", &source).expect("compiles");
                 let wasm = rhoc::codegen::compile_module(&normalized).expect("codegen");
                 let module = engine.compile(&wasm).expect("accepted");
                 let (mut out, mut err) = (Vec::new(), Vec::new());
-                engine.run(&module, &RunConfig::default(), &mut out, &mut err).expect("runs")
+                engine
+                    .run(&module, &RunConfig::default(), &mut out, &mut err)
+                    .expect("runs")
             })
         });
     }

@@ -19,11 +19,13 @@ fn evaluator(c: &mut Criterion) {
         let workload = workload(name);
         let (par, source_map) = compile(&workload.source);
         // Check the output once before timing.
-        assert_eq!(run_compiled(par.clone(), &source_map), workload.expected, "{name}");
+        assert_eq!(
+            run_compiled(par.clone(), &source_map),
+            workload.expected,
+            "{name}"
+        );
         group.throughput(Throughput::Elements(comms));
-        group.bench_function(name, |b| {
-            b.iter(|| run_compiled(par.clone(), &source_map))
-        });
+        group.bench_function(name, |b| b.iter(|| run_compiled(par.clone(), &source_map)));
     }
     group.finish();
 

@@ -44,10 +44,26 @@ fn single_channel(c: &mut Criterion) {
             let mut space: Tuplespace<usize, u32> = Tuplespace::default();
             for i in 0..COMMS {
                 space
-                    .produce(ch.clone(), vec![Value::Int(i as i64)], false, rand.clone(), 0, &mut BindAll)
+                    .produce(
+                        ch.clone(),
+                        vec![Value::Int(i as i64)],
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 let (comm, _) = space
-                    .consume(vec![ch.clone()], vec![1], 0, false, false, rand.clone(), 0, &mut BindAll)
+                    .consume(
+                        vec![ch.clone()],
+                        vec![1],
+                        0,
+                        false,
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }
@@ -58,10 +74,26 @@ fn single_channel(c: &mut Criterion) {
             let mut space: Tuplespace<usize, u32> = Tuplespace::default();
             for i in 0..COMMS {
                 space
-                    .consume(vec![ch.clone()], vec![1], 0, false, false, rand.clone(), 0, &mut BindAll)
+                    .consume(
+                        vec![ch.clone()],
+                        vec![1],
+                        0,
+                        false,
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 let comm = space
-                    .produce(ch.clone(), vec![Value::Int(i as i64)], false, rand.clone(), 0, &mut BindAll)
+                    .produce(
+                        ch.clone(),
+                        vec![Value::Int(i as i64)],
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }
@@ -85,10 +117,24 @@ fn single_channel(c: &mut Criterion) {
                     )
                     .unwrap();
                 space
-                    .produce(ch.clone(), vec![Value::Int(i as i64)], false, rand.clone(), 0, &mut BindAll)
+                    .produce(
+                        ch.clone(),
+                        vec![Value::Int(i as i64)],
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 let comm = space
-                    .produce(other.clone(), vec![Value::Int(i as i64)], false, rand.clone(), 0, &mut BindAll)
+                    .produce(
+                        other.clone(),
+                        vec![Value::Int(i as i64)],
+                        false,
+                        rand.clone(),
+                        0,
+                        &mut BindAll,
+                    )
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }

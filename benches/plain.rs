@@ -1,0 +1,307 @@
+//! Modules run directly under wasmtime, without the runtime's host: the same
+//! bytes with and without the runtime's metering, to measure what metering
+//! costs in compiled code alone.
+//!
+//! Host imports (module `rho`) are stubs that do no work: every `i64`
+//! result is the small Int 7 (so comparisons with 0 are false and
+//! arithmetic stays on the inline fast path), every `i32` result is 0, and
+//! `check_channel` returns its channel. Generated code run this way takes
+//! the same path with and without metering, so the difference between the
+//! two is the metering's own cost.
+
+use rho_host_abi::abi::{self, ABI_VERSION, AbiStamp, EXPORT_GAS, SECTION_ABI};
+use rho_runtime::phlo::COST_TABLE_VERSION;
+use rho_runtime::wasm::DEFAULT_MAX_CALL_DEPTH;
+use rho_runtime::wasm::meter::{EXPORT_DEPTH, WasmCosts, instrument};
+use rho_runtime::wasm::validate::{ModuleLimits, validate};
+use wasmtime::{
+    Config, Engine, FuncType, Instance, Linker, Module, OptLevel, Store, TypedFunc, Val, ValType,
+};
+
+/// The gas given before each metered call: far more than any benchmark
+/// iteration spends, so the meter never runs out.
+const GAS: i64 = 1 << 60;
+
+/// wasmtime configured as the runtime's engine configures it (Cranelift at
+/// `speed`, NaN canonicalization, no SIMD, a 1 MiB Wasm stack).
+///
+/// # Panics
+///
+/// If wasmtime cannot be configured on this machine.
+pub fn engine() -> Engine {
+    let mut config = Config::new();
+    config
+        .cranelift_opt_level(OptLevel::Speed)
+        .cranelift_nan_canonicalization(true)
+        .wasm_simd(false)
+        .wasm_relaxed_simd(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .consume_fuel(false)
+        .max_wasm_stack(rho_runtime::wasm::engine::WASM_STACK_BYTES);
+    Engine::new(&config).expect("wasmtime is available")
+}
+
+/// `wasm` with a `rho.abi` custom section for the current ABI and cost
+/// table appended, as rhoc's code generator writes it.
+pub fn stamp(mut wasm: Vec<u8>) -> Vec<u8> {
+    use wasm_encoder::Section;
+    let stamp = AbiStamp {
+        abi_version: ABI_VERSION,
+        cost_table_version: COST_TABLE_VERSION,
+    };
+    wasm_encoder::CustomSection {
+        name: SECTION_ABI.into(),
+        data: stamp.to_bytes().to_vec().into(),
+    }
+    .append_to(&mut wasm);
+    wasm
+}
+
+/// Iterations of the loop that `rho_run` of [`arithmetic_module`] runs.
+pub const RHO_RUN_ITERATIONS: i64 = 1_000;
+
+/// A hand-written module with the rho ABI's exports (memory, an empty
+/// constant pool, `rho_component`, `rho_location`, `rho_run`) and two
+/// arithmetic-heavy loops, stamped:
+///
+/// - `arith(n) -> i64`: `n` iterations of a 64-bit linear congruential step
+///   and xor-shift mixing into an accumulator (about 20 instructions, one
+///   basic block per iteration);
+/// - `calls(n) -> i64`: the same work with the step in a function called
+///   once per iteration.
+///
+/// `rho_run` runs [`RHO_RUN_ITERATIONS`] of `arith` and stores the result
+/// in memory, so the runtime's engine accepts and runs the module too.
+pub fn arithmetic_module() -> Vec<u8> {
+    let wat = r#"(module
+      (memory (export "memory") 1 1)
+      (global (export "rho_pool_ptr") i32 (i32.const 0))
+      (global (export "rho_pool_len") i32 (i32.const 0))
+      (global (export "rho_component") (mut i32) (i32.const 0))
+      (global (export "rho_location") (mut i32) (i32.const -1))
+      (func $step (param $x i64) (result i64)
+        local.get $x
+        i64.const 6364136223846793005
+        i64.mul
+        i64.const 1442695040888963407
+        i64.add)
+      (func $mix (param $acc i64) (param $x i64) (result i64)
+        local.get $acc
+        local.get $x
+        i64.const 33
+        i64.shr_u
+        local.get $x
+        i64.xor
+        i64.add
+        i64.const 5
+        i64.rotl)
+      (func $arith (export "arith") (param $n i64) (result i64)
+        (local $x i64) (local $acc i64)
+        local.get $n
+        i64.eqz
+        if (result i64)
+          i64.const 0
+        else
+          loop $next
+            ;; x = x * a + c
+            local.get $x
+            i64.const 6364136223846793005
+            i64.mul
+            i64.const 1442695040888963407
+            i64.add
+            local.set $x
+            ;; acc = rotl(acc + ((x >> 33) ^ x), 5)
+            local.get $acc
+            local.get $x
+            i64.const 33
+            i64.shr_u
+            local.get $x
+            i64.xor
+            i64.add
+            i64.const 5
+            i64.rotl
+            local.set $acc
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.tee $n
+            i64.const 0
+            i64.ne
+            br_if $next
+          end
+          local.get $acc
+        end)
+      (func $calls (export "calls") (param $n i64) (result i64)
+        (local $x i64) (local $acc i64)
+        local.get $n
+        i64.eqz
+        if (result i64)
+          i64.const 0
+        else
+          loop $next
+            local.get $x
+            call $step
+            local.set $x
+            local.get $acc
+            local.get $x
+            call $mix
+            local.set $acc
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.tee $n
+            i64.const 0
+            i64.ne
+            br_if $next
+          end
+          local.get $acc
+        end)
+      (func (export "rho_run") (param i32 i32)
+        i32.const 0
+        i64.const 1000
+        call $arith
+        i64.store))"#;
+    stamp(wat::parse_str(wat).expect("the arithmetic module's WAT parses"))
+}
+
+/// A module instantiated directly under wasmtime with stub host imports.
+pub struct PlainInstance {
+    store: Store<()>,
+    instance: Instance,
+    metered: bool,
+}
+
+impl PlainInstance {
+    /// Instantiates `wasm` (a stamped module) as it is, or after the
+    /// runtime's validation and metering (with the default prices and call
+    /// depth limit) when `metered`.
+    ///
+    /// # Panics
+    ///
+    /// When the module is rejected or cannot be instantiated.
+    pub fn new(engine: &Engine, wasm: &[u8], metered: bool) -> PlainInstance {
+        validate(wasm, &ModuleLimits::default(), COST_TABLE_VERSION)
+            .expect("the module passes the runtime's validation");
+        let bytes = if metered {
+            instrument(wasm, &WasmCosts::default(), DEFAULT_MAX_CALL_DEPTH)
+                .expect("the module is metered")
+        } else {
+            wasm.to_vec()
+        };
+        let module = Module::new(engine, &bytes).expect("wasmtime compiles the module");
+        let mut linker = Linker::new(engine);
+        for import in module.imports() {
+            define_stub(&mut linker, engine, import.module(), import.name());
+        }
+        let mut store = Store::new(engine, ());
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("the module instantiates");
+        PlainInstance {
+            store,
+            instance,
+            metered,
+        }
+    }
+
+    /// Gives the meter plenty of gas, so that the next call cannot run out.
+    fn refuel(&mut self) {
+        if !self.metered {
+            return;
+        }
+        for (name, value) in [(EXPORT_GAS, Val::I64(GAS)), (EXPORT_DEPTH, Val::I32(0))] {
+            let global = self
+                .instance
+                .get_global(&mut self.store, name)
+                .expect("the metered module exports its meter");
+            global
+                .set(&mut self.store, value)
+                .expect("the meter is a mutable global");
+        }
+    }
+
+    /// The exported function `name` of type `(i64) -> i64`.
+    ///
+    /// # Panics
+    ///
+    /// When there is no such export.
+    pub fn func_i64(&mut self, name: &str) -> TypedFunc<i64, i64> {
+        self.instance
+            .get_typed_func(&mut self.store, name)
+            .unwrap_or_else(|err| panic!("export {name}: {err}"))
+    }
+
+    /// Calls `func` with `arg` (after refuelling a metered instance).
+    ///
+    /// # Panics
+    ///
+    /// When the call traps.
+    pub fn call_i64(&mut self, func: &TypedFunc<i64, i64>, arg: i64) -> i64 {
+        self.refuel();
+        func.call(&mut self.store, arg).expect("the call returns")
+    }
+
+    /// The number of bodies that `rho_run` dispatches to: bodies are tried
+    /// from 0 until one traps (the dispatch's `unreachable`).
+    pub fn body_count(&mut self) -> i32 {
+        let run = self.rho_run();
+        let mut count = 0;
+        loop {
+            self.refuel();
+            if run.call(&mut self.store, (count, 0)).is_err() {
+                return count;
+            }
+            count += 1;
+        }
+    }
+
+    fn rho_run(&mut self) -> TypedFunc<(i32, i32), ()> {
+        self.instance
+            .get_typed_func(&mut self.store, abi::EXPORT_RUN)
+            .expect("the module exports rho_run")
+    }
+
+    /// Runs bodies `0..count` once each, from their start, as tasks.
+    ///
+    /// # Panics
+    ///
+    /// When a body traps.
+    pub fn run_bodies(&mut self, count: i32) {
+        let run = self.rho_run();
+        self.refuel();
+        for body in 0..count {
+            run.call(&mut self.store, (body, 0)).expect("the body runs");
+        }
+    }
+}
+
+/// Defines import `module.name` as a stub that does no work.
+fn define_stub(linker: &mut Linker<()>, engine: &Engine, module: &str, name: &str) {
+    let sig = abi::import(name)
+        .filter(|_| module == abi::IMPORT_MODULE)
+        .unwrap_or_else(|| panic!("{module}.{name} is not a host import"));
+    let val_type = |ty: &abi::ValType| match ty {
+        abi::ValType::I32 => ValType::I32,
+        abi::ValType::I64 => ValType::I64,
+    };
+    let ty = FuncType::new(
+        engine,
+        sig.params.iter().map(val_type),
+        sig.results.iter().map(val_type),
+    );
+    let passes_through = name == abi::IMPORT_CHECK_CHANNEL;
+    let returns = sig.results.first().copied();
+    linker
+        .func_new(module, name, ty, move |_caller, params, results| {
+            if let Some(result) = results.first_mut() {
+                *result = match returns {
+                    Some(abi::ValType::I32) => Val::I32(0),
+                    _ if passes_through => params[0],
+                    _ => Val::I64(abi::small_int(7).unwrap_or(0)),
+                };
+            }
+            Ok(())
+        })
+        .expect("the stub is defined once");
+}
