@@ -89,22 +89,33 @@ pub struct SourceFile<'a> {
     name: &'a str,
     text: &'a str,
     line_starts: Vec<u32>,
+    /// For each line, the offset of its first non-ASCII byte (or of its
+    /// end): before it, columns are byte distances.
+    ascii_until: Vec<u32>,
 }
 
 impl<'a> SourceFile<'a> {
     /// Indexes `text`, which was read from the file `name`.
     pub fn new(name: &'a str, text: &'a str) -> SourceFile<'a> {
+        let clamp = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, byte)| byte == b'\n')
-                .map(|(offset, _)| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
-        );
+        let mut ascii_until = Vec::new();
+        let mut first_non_ascii: Option<usize> = None;
+        for (offset, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                ascii_until.push(clamp(first_non_ascii.unwrap_or(offset)));
+                first_non_ascii = None;
+                line_starts.push(clamp(offset + 1));
+            } else if byte >= 0x80 && first_non_ascii.is_none() {
+                first_non_ascii = Some(offset);
+            }
+        }
+        ascii_until.push(clamp(first_non_ascii.unwrap_or(text.len())));
         SourceFile {
             name,
             text,
             line_starts,
+            ascii_until,
         }
     }
 
@@ -124,11 +135,45 @@ impl<'a> SourceFile<'a> {
         let offset = self.floor_boundary(offset as usize);
         let line_index = self.line_index(offset);
         let line_start = self.line_starts[line_index] as usize;
-        let col = self.text[line_start..offset].chars().count() + 1;
+        let ascii_until = self
+            .ascii_until
+            .get(line_index)
+            .map_or(line_start, |&until| until as usize);
+        let col = if offset <= ascii_until {
+            offset - line_start + 1
+        } else {
+            (ascii_until - line_start) + self.text[ascii_until..offset].chars().count() + 1
+        };
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             col: u32::try_from(col).unwrap_or(u32::MAX),
         }
+    }
+
+    /// The positions of many offsets, given in increasing order, in one
+    /// pass over the text (however long its lines are).
+    pub fn line_cols_sorted(&self, offsets: &[u32]) -> Vec<LineCol> {
+        let mut result = Vec::with_capacity(offsets.len());
+        // The last position computed: (byte offset, line index, column).
+        let mut last: Option<(usize, usize, usize)> = None;
+        for &offset in offsets {
+            let offset = self.floor_boundary(offset as usize);
+            let line_index = self.line_index(offset);
+            let col = match last {
+                Some((previous, previous_line, previous_col))
+                    if previous_line == line_index && previous <= offset =>
+                {
+                    previous_col + self.text[previous..offset].chars().count()
+                }
+                _ => self.line_col(offset as u32).col as usize,
+            };
+            last = Some((offset, line_index, col));
+            result.push(LineCol {
+                line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+            });
+        }
+        result
     }
 
     /// Renders one diagnostic: the header line, the source line and a caret
@@ -207,6 +252,20 @@ mod tests {
         // `x` is after two two-byte characters.
         assert_eq!(file.line_col(7), LineCol { line: 2, col: 3 });
         assert_eq!(file.line_col(100), LineCol { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn sorted_positions_match_single_ones() {
+        let text = "a\u{e9}b\u{e9}c\nx\u{e9}\u{e9}y\n";
+        let file = SourceFile::new("f.rho", text);
+        let offsets: Vec<u32> = (0..=text.len() as u32)
+            .filter(|&o| text.is_char_boundary(o as usize))
+            .collect();
+        let single: Vec<LineCol> = offsets
+            .iter()
+            .map(|&offset| file.line_col(offset))
+            .collect();
+        assert_eq!(file.line_cols_sorted(&offsets), single);
     }
 
     #[test]

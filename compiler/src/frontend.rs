@@ -74,9 +74,10 @@ pub fn compile_source(file_name: &str, source: &str) -> Result<Normalized, Vec<D
         .collect();
     // Identical terms share a key: keep the first position in the file.
     keyed.sort_unstable();
+    let starts: Vec<u32> = keyed.iter().map(|&(start, _)| start).collect();
+    let positions = file.line_cols_sorted(&starts);
     let mut source_map = SourceMap::new();
-    for (start, key) in keyed {
-        let position = file.line_col(start);
+    for ((_, key), position) in keyed.into_iter().zip(positions) {
         source_map.insert(
             key,
             SourceLoc {

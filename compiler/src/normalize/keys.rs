@@ -42,20 +42,42 @@ pub(crate) fn term_keys(par: &Par, positions: &HashMap<Fp, Span>) -> Vec<(Span, 
         positions,
         fps: Vec::new(),
         found: Vec::new(),
+        seen: HashMap::default(),
     };
     encoder.par(par);
     let Encoder {
         mut reversed,
-        found,
+        mut found,
         ..
     } = encoder;
     reversed.reverse();
     let total = reversed.len();
-    found
-        .into_iter()
-        .map(|(span, start, end)| (span, fnv1a_64(&reversed[total - end..total - start])))
-        .collect()
+    // Nested terms are hashed once per recorded ancestor. In ordinary
+    // programs that is a few times the size of the whole encoding; in a
+    // pathological one (thousands of nested receives, whose `locally_free`
+    // sets grow with the depth) it is cubic. The smallest terms are keyed
+    // first, within a budget, so that such a program still compiles
+    // quickly, its outermost terms without a position.
+    let mut budget = total
+        .saturating_mul(HASH_BUDGET_FACTOR)
+        .saturating_add(HASH_BUDGET_BASE);
+    found.sort_unstable_by_key(|&(_, start, end)| end - start);
+    let mut keys = Vec::with_capacity(found.len());
+    for (span, start, end) in found {
+        let len = end - start;
+        if len > budget {
+            break;
+        }
+        budget -= len;
+        keys.push((span, fnv1a_64(&reversed[total - end..total - start])));
+    }
+    keys
 }
+
+/// The bytes hashed for term keys may be this many times the size of the
+/// encoding, plus [`HASH_BUDGET_BASE`].
+const HASH_BUDGET_FACTOR: usize = 64;
+const HASH_BUDGET_BASE: usize = 64 * 1024 * 1024;
 
 /// The hash [`term_key`](rho_host_abi::source_map::term_key) uses.
 fn fnv1a_64(bytes: &[u8]) -> u64 {
@@ -79,23 +101,27 @@ struct Encoder<'p> {
     fps: Vec<Fp>,
     /// (position, start, end) offsets in `reversed` of each recorded term.
     found: Vec<(Span, usize, usize)>,
+    /// Fingerprints already in `found`: identical terms share a key, and
+    /// the position recorded for a fingerprint is already the earliest.
+    seen: HashMap<Fp, ()>,
 }
 
 impl Encoder<'_> {
-    fn varint(&mut self, mut value: u64) {
+    fn varint(&mut self, value: u64) {
+        if value < 0x80 {
+            self.reversed.push(value as u8);
+            return;
+        }
         let mut bytes = [0u8; 10];
         let mut len = 0;
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                bytes[len] = byte;
-                len += 1;
-                break;
-            }
-            bytes[len] = byte | 0x80;
+        let mut rest = value;
+        while rest >= 0x80 {
+            bytes[len] = (rest as u8) | 0x80;
+            rest >>= 7;
             len += 1;
         }
+        bytes[len] = rest as u8;
+        len += 1;
         for &byte in bytes[..len].iter().rev() {
             self.reversed.push(byte);
         }
@@ -106,6 +132,15 @@ impl Encoder<'_> {
     }
 
     fn raw(&mut self, bytes: &[u8]) {
+        if bytes.len() <= 16 {
+            // Small copies (the usual `locally_free` sets and short strings)
+            // are cheaper byte by byte than through `memcpy`.
+            self.reversed.reserve(bytes.len());
+            for &byte in bytes.iter().rev() {
+                self.reversed.push(byte);
+            }
+            return;
+        }
         let start = self.reversed.len();
         self.reversed.extend_from_slice(bytes);
         self.reversed[start..].reverse();
@@ -185,11 +220,19 @@ impl Encoder<'_> {
         });
         self.fps.truncate(mark);
         if record {
-            if let Some(&span) = self.positions.get(&fp) {
+            self.record(fp, start);
+        }
+        fp
+    }
+
+    /// Remembers the term written since `start` if it has a position and
+    /// no identical term was remembered before.
+    fn record(&mut self, fp: Fp, start: usize) {
+        if let Some(&span) = self.positions.get(&fp) {
+            if self.seen.insert(fp, ()).is_none() {
                 self.found.push((span, start, self.reversed.len()));
             }
         }
-        fp
     }
 
     /// A Par field: writes it and pushes its fingerprint.
@@ -322,9 +365,7 @@ impl Encoder<'_> {
         );
         let has_ops = own_ops.unwrap_or(inner_ops.get());
         if has_ops {
-            if let Some(&span) = self.positions.get(&fp) {
-                self.found.push((span, start, self.reversed.len()));
-            }
+            self.record(fp, start);
         }
         (fp, has_ops)
     }

@@ -43,10 +43,11 @@ use built::Built;
 use env::{BoundChain, FreeMap};
 use fingerprint::Fp;
 
-/// Nesting deeper than this is rejected with an error rather than risking
-/// the memory of the machine (each level costs stack, which grows on the
-/// heap when needed).
-pub(crate) const MAX_NESTING: usize = 100_000;
+/// Nesting deeper than this is rejected with an error. The normalizer
+/// itself grows its stack on the heap, but the Par it returns is dropped
+/// (and walked by later stages) by recursive code: at this depth a Par can
+/// still be dropped on the 8 MiB stack of a main thread.
+pub(crate) const MAX_NESTING: usize = 30_000;
 
 /// Stack that must be left before one more level of recursion runs in
 /// place; below it, the recursion continues on a new heap segment.
