@@ -18,8 +18,9 @@ use wasmtime::{
     Config, Engine, FuncType, Instance, Linker, Module, OptLevel, Store, TypedFunc, Val, ValType,
 };
 
-/// The gas given before each metered call: far more than any benchmark
-/// iteration spends, so the meter never runs out.
+/// The gas a metered instance starts with: far more than any benchmark
+/// spends (a billion iterations of a thousand instructions), so the meter
+/// never runs out and is never refilled while timing.
 const GAS: i64 = 1 << 60;
 
 /// wasmtime configured as the runtime's engine configures it (Cranelift at
@@ -69,7 +70,9 @@ pub const RHO_RUN_ITERATIONS: i64 = 1_000;
 ///   and xor-shift mixing into an accumulator (about 20 instructions, one
 ///   basic block per iteration);
 /// - `calls(n) -> i64`: the same work with the step in a function called
-///   once per iteration.
+///   once per iteration;
+/// - `tight(n) -> i64`: the sum `n + (n - 1) + ... + 1` (six instructions
+///   per iteration: the worst case for a meter charged per basic block).
 ///
 /// `rho_run` runs [`RHO_RUN_ITERATIONS`] of `arith` and stores the result
 /// in memory, so the runtime's engine accepts and runs the module too.
@@ -157,6 +160,28 @@ pub fn arithmetic_module() -> Vec<u8> {
           end
           local.get $acc
         end)
+      (func $tight (export "tight") (param $n i64) (result i64)
+        (local $acc i64)
+        local.get $n
+        i64.eqz
+        if (result i64)
+          i64.const 0
+        else
+          loop $next
+            local.get $acc
+            local.get $n
+            i64.add
+            local.set $acc
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.tee $n
+            i64.const 0
+            i64.ne
+            br_if $next
+          end
+          local.get $acc
+        end)
       (func (export "rho_run") (param i32 i32)
         i32.const 0
         i64.const 1000
@@ -169,6 +194,7 @@ pub fn arithmetic_module() -> Vec<u8> {
 pub struct PlainInstance {
     store: Store<()>,
     instance: Instance,
+    run: TypedFunc<(i32, i32), ()>,
     metered: bool,
 }
 
@@ -198,14 +224,20 @@ impl PlainInstance {
         let instance = linker
             .instantiate(&mut store, &module)
             .expect("the module instantiates");
-        PlainInstance {
+        let run = instance
+            .get_typed_func(&mut store, abi::EXPORT_RUN)
+            .expect("the module exports rho_run");
+        let mut plain = PlainInstance {
             store,
             instance,
+            run,
             metered,
-        }
+        };
+        plain.refuel();
+        plain
     }
 
-    /// Gives the meter plenty of gas, so that the next call cannot run out.
+    /// Fills the meter and clears the depth counter (after a trap).
     fn refuel(&mut self) {
         if !self.metered {
             return;
@@ -232,34 +264,27 @@ impl PlainInstance {
             .unwrap_or_else(|err| panic!("export {name}: {err}"))
     }
 
-    /// Calls `func` with `arg` (after refuelling a metered instance).
+    /// Calls `func` with `arg`.
     ///
     /// # Panics
     ///
     /// When the call traps.
     pub fn call_i64(&mut self, func: &TypedFunc<i64, i64>, arg: i64) -> i64 {
-        self.refuel();
         func.call(&mut self.store, arg).expect("the call returns")
     }
 
     /// The number of bodies that `rho_run` dispatches to: bodies are tried
     /// from 0 until one traps (the dispatch's `unreachable`).
     pub fn body_count(&mut self) -> i32 {
-        let run = self.rho_run();
         let mut count = 0;
-        loop {
-            self.refuel();
-            if run.call(&mut self.store, (count, 0)).is_err() {
-                return count;
+        let trapped = loop {
+            if self.run.call(&mut self.store, (count, 0)).is_err() {
+                break count;
             }
             count += 1;
-        }
-    }
-
-    fn rho_run(&mut self) -> TypedFunc<(i32, i32), ()> {
-        self.instance
-            .get_typed_func(&mut self.store, abi::EXPORT_RUN)
-            .expect("the module exports rho_run")
+        };
+        self.refuel();
+        trapped
     }
 
     /// Runs bodies `0..count` once each, from their start, as tasks.
@@ -268,10 +293,10 @@ impl PlainInstance {
     ///
     /// When a body traps.
     pub fn run_bodies(&mut self, count: i32) {
-        let run = self.rho_run();
-        self.refuel();
         for body in 0..count {
-            run.call(&mut self.store, (body, 0)).expect("the body runs");
+            self.run
+                .call(&mut self.store, (body, 0))
+                .expect("the body runs");
         }
     }
 }
