@@ -104,7 +104,7 @@ proptest! {
 
     #[test]
     fn renaming_bound_variables_keeps_the_bytes(body in process(), suffix in "[a-z]{1,6}") {
-        let renamed = program(&[body.clone()])
+        let renamed = program(std::slice::from_ref(&body))
             .replace("n0", &format!("zero_{suffix}"))
             .replace("n1", &format!("one_{suffix}"))
             .replace("n2", &format!("two_{suffix}"))

@@ -276,7 +276,8 @@ fn operator_precedence_follows_the_reference() {
 
 #[test]
 fn every_operator_has_its_expression() {
-    let cases: &[(&str, fn(&ExprInstance) -> bool)] = &[
+    type IsExpected = fn(&ExprInstance) -> bool;
+    let cases: &[(&str, IsExpected)] = &[
         ("1 + 2", |e| matches!(e, ExprInstance::EPlusBody(_))),
         ("1 - 2", |e| matches!(e, ExprInstance::EMinusBody(_))),
         ("1 * 2", |e| matches!(e, ExprInstance::EMultBody(_))),

@@ -155,10 +155,10 @@ pub(super) fn add_expr_locally_free(acc: &mut Vec<u8>, expr: &Expr, depth: u32) 
             | E::GByteArray(_),
         ) => {}
         Some(E::EVarBody(body)) => {
-            if let Some(VarInstance::BoundVar(index)) = body.v.and_then(|var| var.var_instance) {
-                if depth == 0 {
-                    bits::union_into(acc, &bits::single(index as u32));
-                }
+            if let (Some(VarInstance::BoundVar(index)), 0) =
+                (body.v.and_then(|var| var.var_instance), depth)
+            {
+                bits::union_into(acc, &bits::single(index as u32));
             }
         }
         Some(E::EListBody(list)) => bits::union_into(acc, &list.locally_free),

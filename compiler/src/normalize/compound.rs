@@ -116,7 +116,7 @@ impl<'src> Normalizer<'src, '_> {
 
     /// `new x, y(`uri`) in P`: plain names are bound first, in order, then
     /// the URI-bound names sorted by URI.
-    pub(super) fn new(
+    pub(super) fn new_names(
         &mut self,
         acc: &mut Built,
         free: &mut FreeMap,

@@ -579,19 +579,17 @@ fn flatten(mut left: Par, left_fp: Fp, right: Par, right_fp: Fp, and: bool) -> (
         && left.matches.is_empty()
         && left.bundles.is_empty()
         && left.connectives.len() == 1;
-    if single {
-        if let Some(connective) = left.connectives.pop() {
-            match connective.connective_instance {
-                Some(ConnectiveInstance::ConnAndBody(body)) if and => {
-                    return extend(body, right, right_fp);
-                }
-                Some(ConnectiveInstance::ConnOrBody(body)) if !and => {
-                    return extend(body, right, right_fp);
-                }
-                other => left.connectives.push(Connective {
-                    connective_instance: other,
-                }),
+    if single && let Some(connective) = left.connectives.pop() {
+        match connective.connective_instance {
+            Some(ConnectiveInstance::ConnAndBody(body)) if and => {
+                return extend(body, right, right_fp);
             }
+            Some(ConnectiveInstance::ConnOrBody(body)) if !and => {
+                return extend(body, right, right_fp);
+            }
+            other => left.connectives.push(Connective {
+                connective_instance: other,
+            }),
         }
     }
     (vec![left, right], vec![left_fp, right_fp])

@@ -308,7 +308,7 @@ pub(super) fn expr<'t>(expr: &'t Expr, child: ChildFp<'_, 't>) -> Fp {
         }
         E::ETupleBody(tuple) => all_pars(state(30), &tuple.ps, child).finish(),
         E::ESetBody(set) => {
-            let elements = set_elements(set.ps.iter().map(|par| child(par)).collect());
+            let elements = set_elements(set.ps.iter().map(&mut *child).collect());
             let remainder = var(set
                 .remainder
                 .as_ref()

@@ -228,10 +228,10 @@ impl Encoder<'_> {
     /// Remembers the term written since `start` if it has a position and
     /// no identical term was remembered before.
     fn record(&mut self, fp: Fp, start: usize) {
-        if let Some(&span) = self.positions.get(&fp) {
-            if self.seen.insert(fp, ()).is_none() {
-                self.found.push((span, start, self.reversed.len()));
-            }
+        if let Some(&span) = self.positions.get(&fp)
+            && self.seen.insert(fp, ()).is_none()
+        {
+            self.found.push((span, start, self.reversed.len()));
         }
     }
 
@@ -308,7 +308,7 @@ impl Encoder<'_> {
                 let fp = self.message(4, |this| {
                     this.term(
                         true,
-                        |this| this.new(new),
+                        |this| this.new_term(new),
                         |child| fingerprint::new(new, child),
                     )
                 });
@@ -397,7 +397,7 @@ impl Encoder<'_> {
         self.pars(1, &bind.patterns);
     }
 
-    fn new(&mut self, new: &New) {
+    fn new_term(&mut self, new: &New) {
         self.bytes_field(5, &new.locally_free);
         for (key, value) in new.injections.iter().rev() {
             // A map entry is a message with the key (1) and value (2),

@@ -207,7 +207,7 @@ impl<'src> Normalizer<'src, '_> {
                 then,
                 otherwise,
             } => self.if_(acc, free, cond, then, otherwise, span),
-            Proc::New { decls, body } => self.new(acc, free, decls, body, span),
+            Proc::New { decls, body } => self.new_names(acc, free, decls, body, span),
         }
     }
 
