@@ -14,6 +14,15 @@ pub(super) fn single(index: u32) -> Vec<u8> {
     bits
 }
 
+/// Adds `index` to `acc`.
+pub(super) fn insert(acc: &mut Vec<u8>, index: u32) {
+    let byte = (index / 8) as usize;
+    if acc.len() <= byte {
+        acc.resize(byte + 1, 0);
+    }
+    acc[byte] |= 1 << (index % 8);
+}
+
 /// Adds every element of `other` to `acc`.
 pub(super) fn union_into(acc: &mut Vec<u8>, other: &[u8]) {
     if acc.len() < other.len() {
@@ -71,6 +80,13 @@ mod tests {
         assert_eq!(single(0), vec![1]);
         assert_eq!(single(9), vec![0, 2]);
         assert_eq!(set(&[0, 3, 64]), vec![9, 0, 0, 0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn insert_is_union_with_a_single() {
+        let mut bits = set(&[3]);
+        insert(&mut bits, 17);
+        assert_eq!(bits, set(&[3, 17]));
     }
 
     #[test]

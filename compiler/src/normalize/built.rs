@@ -158,7 +158,7 @@ pub(super) fn add_expr_locally_free(acc: &mut Vec<u8>, expr: &Expr, depth: u32) 
             if let (Some(VarInstance::BoundVar(index)), 0) =
                 (body.v.and_then(|var| var.var_instance), depth)
             {
-                bits::union_into(acc, &bits::single(index as u32));
+                bits::insert(acc, index as u32);
             }
         }
         Some(E::EListBody(list)) => bits::union_into(acc, &list.locally_free),
