@@ -1,0 +1,441 @@
+//! The state of a run, shared by the evaluator and compiled code: the
+//! tuplespace operations, COMM dispatch, names and phlo.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::Arc;
+
+use blake2::Blake2b;
+use blake2::digest::{Digest, consts::U32};
+use prost::Message;
+use rho_host_abi::par::{
+    Bundle, GPrivate, GUnforgeable, Par, expr::ExprInstance, g_unforgeable::UnfInstance,
+    var::VarInstance,
+};
+use rho_host_abi::source_map::SourceMap;
+
+use super::env::Env;
+use super::patterns::{BindPattern, SpaceMatcher};
+use super::substitute::substitute;
+use super::{Access, Continuation, Eval, LogMode, RunConfig, RunReport, Task, unlocated};
+use crate::error::{LocatedError, RuntimeError};
+use crate::names::Rand;
+use crate::phlo::{CostTable, PhloMeter};
+use crate::system::{Effect, SystemProcess};
+use crate::tuplespace::{Comm, EventLog, Tuplespace};
+use crate::value::Value;
+use crate::wasm::host::{WasmTask, WasmTaskState};
+
+/// The state of a run: everything the evaluator and compiled code share.
+/// It lives in the wasmtime `Store` when compiled modules run.
+pub(crate) struct Machine {
+    pub(crate) space: Tuplespace<BindPattern, Continuation>,
+    pub(crate) queue: VecDeque<Task>,
+    pub(crate) meter: PhloMeter,
+    pub(crate) costs: CostTable,
+    pub(crate) errors: Vec<LocatedError>,
+    /// Output of `rho:io:stdout`, flushed by the driver after each task.
+    pub(crate) out: Vec<u8>,
+    /// Output of `rho:io:stderr`, flushed likewise.
+    pub(crate) err: Vec<u8>,
+    pub(super) source_map: Option<Arc<SourceMap>>,
+    pub(crate) stopped: bool,
+    pub(crate) reflected: u64,
+    /// The state of the Wasm task being run.
+    pub(crate) wasm: WasmTaskState,
+    /// Memory and table limits of the wasmtime store this machine lives in.
+    pub(crate) store_limits: wasmtime::StoreLimits,
+}
+
+impl Machine {
+    /// A fresh machine for one run, with the system processes installed, and
+    /// the name generator state of the deploy.
+    pub(crate) fn new(config: &RunConfig, source_map: Option<Arc<SourceMap>>) -> (Machine, Rand) {
+        let log = match &config.log {
+            LogMode::Digest => EventLog::digest_only(),
+            LogMode::Record => EventLog::recording(),
+            LogMode::Replay(events) => EventLog::replaying(events.clone()),
+        };
+        let mut machine = Machine {
+            space: Tuplespace::new(log),
+            queue: VecDeque::new(),
+            meter: PhloMeter::new(config.phlo_limit),
+            costs: config.costs.clone(),
+            errors: Vec::new(),
+            out: Vec::new(),
+            err: Vec::new(),
+            source_map,
+            stopped: false,
+            reflected: 0,
+            wasm: WasmTaskState::default(),
+            store_limits: wasmtime::StoreLimits::default(),
+        };
+        let root_rand = Rand::from_seed(&config.seed);
+        if let Err(error) = machine.install_system_processes(&root_rand) {
+            machine.record(error);
+        }
+        (machine, root_rand)
+    }
+
+    /// Writes the buffered output to the run's streams.
+    pub(crate) fn flush(&mut self, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        if !self.out.is_empty() {
+            let _ = stdout.write_all(&self.out);
+            self.out.clear();
+        }
+        if !self.err.is_empty() {
+            let _ = stderr.write_all(&self.err);
+            self.err.clear();
+        }
+    }
+
+    fn install_system_processes(&mut self, rand: &Rand) -> Eval<()> {
+        for (index, process) in SystemProcess::ALL.into_iter().enumerate() {
+            let mut matcher = SpaceMatcher {
+                costs: &self.costs,
+                meter: &mut self.meter,
+            };
+            self.space
+                .consume(
+                    vec![process.channel()],
+                    vec![BindPattern::Arity(process.arity())],
+                    Continuation::System(process),
+                    true,
+                    false,
+                    rand.split(u32::MAX - index as u32),
+                    0,
+                    &mut matcher,
+                )
+                .map_err(unlocated)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn report(mut self) -> RunReport {
+        let state_hash = self.state_hash();
+        let log = self.space.take_log();
+        let replay = log.finish();
+        RunReport {
+            phlo_spent: self.meter.spent(),
+            comms: self.space.comm_count(),
+            out_of_phlo: self
+                .errors
+                .iter()
+                .any(|e| e.error == RuntimeError::OutOfPhlo),
+            errors: self.errors,
+            log,
+            replay,
+            state_hash,
+            reflected: self.reflected,
+        }
+    }
+
+    /// Records an error; a fatal one stops the run.
+    pub(crate) fn record(&mut self, error: LocatedError) {
+        if error.error.is_fatal() {
+            self.stopped = true;
+        }
+        self.errors.push(error);
+    }
+
+    pub(crate) fn charge(&mut self, amount: u64) -> Eval<()> {
+        self.meter.charge(amount).map_err(unlocated)
+    }
+
+    pub(crate) fn produce(
+        &mut self,
+        channel: Value,
+        data: Vec<Value>,
+        persistent: bool,
+        rand: Rand,
+    ) -> Eval<()> {
+        let storage = channel.encoded_len() + data.iter().map(Value::encoded_len).sum::<u64>();
+        self.charge(storage)?;
+        let seq = self.space.next_seq();
+        let mut matcher = SpaceMatcher {
+            costs: &self.costs,
+            meter: &mut self.meter,
+        };
+        let comm = self
+            .space
+            .produce(
+                channel.clone(),
+                data,
+                persistent,
+                rand,
+                storage,
+                &mut matcher,
+            )
+            .map_err(unlocated)?;
+        let Some(comm) = comm else {
+            return Ok(());
+        };
+        self.dispatch(comm)?;
+        if persistent {
+            while !self.stopped {
+                let mut matcher = SpaceMatcher {
+                    costs: &self.costs,
+                    meter: &mut self.meter,
+                };
+                let next = self
+                    .space
+                    .produce_more(&channel, seq, &mut matcher)
+                    .map_err(unlocated)?;
+                match next {
+                    Some(comm) => self.dispatch(comm)?,
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Installs a continuation (charging its storage) and runs what it
+    /// releases; a persistent one keeps firing while data match.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn consume(
+        &mut self,
+        channels: Vec<Value>,
+        patterns: Vec<BindPattern>,
+        continuation: Continuation,
+        persistent: bool,
+        peek: bool,
+        rand: Rand,
+        storage: u64,
+    ) -> Eval<()> {
+        self.charge(storage)?;
+        let mut matcher = SpaceMatcher {
+            costs: &self.costs,
+            meter: &mut self.meter,
+        };
+        let (comm, seq) = self
+            .space
+            .consume(
+                channels,
+                patterns,
+                continuation,
+                persistent,
+                peek,
+                rand,
+                storage,
+                &mut matcher,
+            )
+            .map_err(unlocated)?;
+        let Some(comm) = comm else {
+            return Ok(());
+        };
+        self.dispatch(comm)?;
+        if persistent {
+            while !self.stopped {
+                let mut matcher = SpaceMatcher {
+                    costs: &self.costs,
+                    meter: &mut self.meter,
+                };
+                let next = self
+                    .space
+                    .consume_more(seq, &mut matcher)
+                    .map_err(unlocated)?;
+                match next {
+                    Some(comm) => self.dispatch(comm)?,
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A pattern with the variables it refers to (`=x`) replaced by their
+    /// values; a lone variable or wildcard is used as it is.
+    pub(crate) fn prepare_pattern(&self, pattern: &Par, env: &Env) -> Eval<Par> {
+        if env.len() == 0 || is_lone_variable(pattern) {
+            return Ok(pattern.clone());
+        }
+        let mut substituted = substitute(pattern, env, 1).map_err(unlocated)?;
+        rho_host_abi::sort::sort_par(&mut substituted);
+        Ok(substituted)
+    }
+
+    /// Runs what a COMM released.
+    pub(crate) fn dispatch(&mut self, comm: Comm<Continuation, Vec<Value>>) -> Eval<()> {
+        self.meter.refund(comm.refund);
+        match comm.payload {
+            Continuation::Code { body, env } => {
+                let env = env.extend(comm.bindings.into_iter().flatten());
+                self.queue.push_back(Task::Interp {
+                    code: body,
+                    env,
+                    rand: comm.rand,
+                });
+                Ok(())
+            }
+            Continuation::Wasm { module, body, env } => {
+                let env = env.extend(comm.bindings.into_iter().flatten());
+                self.queue.push_back(Task::Wasm(WasmTask {
+                    module,
+                    body,
+                    env,
+                    rand: comm.rand,
+                }));
+                Ok(())
+            }
+            Continuation::System(process) => {
+                let args: Vec<Value> = comm.bindings.into_iter().flatten().collect();
+                let effects = process.call(&args).map_err(unlocated)?;
+                for (index, effect) in effects.into_iter().enumerate() {
+                    match effect {
+                        Effect::Stdout(line) => {
+                            self.out.extend_from_slice(line.as_bytes());
+                            self.out.push(b'\n');
+                        }
+                        Effect::Stderr(line) => {
+                            self.err.extend_from_slice(line.as_bytes());
+                            self.err.push(b'\n');
+                        }
+                        Effect::Send(channel, values) => {
+                            self.produce(channel, values, false, comm.rand.split(index as u32))?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Blake2b-256 over the final tuplespace, in canonical channel order.
+    fn state_hash(&self) -> [u8; 32] {
+        let mut hasher = Blake2b::<U32>::new();
+        for (channel, data, waiting) in self.space.channels_sorted() {
+            hasher.update(b"channel");
+            hasher.update(channel.to_par().encode_to_vec());
+            for datum in data {
+                hasher.update([b'd', u8::from(datum.persistent)]);
+                for value in &datum.values {
+                    hasher.update(value.to_par().encode_to_vec());
+                }
+            }
+            for continuation in waiting {
+                hasher.update([
+                    b'k',
+                    u8::from(continuation.persistent),
+                    u8::from(continuation.peek),
+                ]);
+                match &continuation.payload {
+                    Continuation::Code { body, env } => {
+                        hasher.update(body.get().encode_to_vec());
+                        for index in 0..env.len() {
+                            if let Some(value) = env.get(index) {
+                                hasher.update(value.to_par().encode_to_vec());
+                            }
+                        }
+                    }
+                    Continuation::Wasm { body, env, .. } => {
+                        hasher.update(body.to_le_bytes());
+                        for index in 0..env.len() {
+                            if let Some(value) = env.get(index) {
+                                hasher.update(value.to_par().encode_to_vec());
+                            }
+                        }
+                    }
+                    Continuation::System(process) => hasher.update(process.uri()),
+                }
+            }
+        }
+        hasher.finalize().into()
+    }
+}
+
+/// The name generator state of component `index` of a body: the body's own
+/// state for the first component, a split for the others. Both engines use
+/// this rule, so they create the same names.
+pub(crate) fn component_rand(rand: &Rand, index: u32) -> Rand {
+    if index == 0 {
+        rand.clone()
+    } else {
+        rand.split(index)
+    }
+}
+
+/// The names a `new` binds: `plain` fresh unforgeable names, then the
+/// system channels of `uris`, in order.
+pub(crate) fn new_names(plain: usize, uris: &[String], rand: &Rand) -> Eval<Vec<Value>> {
+    let mut names = Vec::with_capacity(plain + uris.len());
+    for index in 0..plain {
+        names.push(Value::Unforgeable(Arc::new(GUnforgeable {
+            unf_instance: Some(UnfInstance::GPrivateBody(GPrivate {
+                id: rand.name(index as u32).to_vec(),
+            })),
+        })));
+    }
+    for uri in uris {
+        let process = SystemProcess::from_uri(uri)
+            .ok_or_else(|| unlocated(RuntimeError::UnknownUri(uri.clone())))?;
+        names.push(process.channel());
+    }
+    Ok(names)
+}
+
+/// A channel unwrapped from its bundle, if the bundle grants `access`.
+pub(crate) fn unbundle(value: Value, access: Access) -> Eval<Value> {
+    if let Value::Proc(process) = &value
+        && let Some(bundle) = single_bundle(process.par())
+    {
+        match access {
+            Access::Write if !bundle.write_flag => {
+                return Err(unlocated(RuntimeError::NonWriteableChannel));
+            }
+            Access::Read if !bundle.read_flag => {
+                return Err(unlocated(RuntimeError::NonReadableChannel));
+            }
+            _ => {}
+        }
+        return Ok(Value::from_par(bundle.body.clone().unwrap_or_default()));
+    }
+    Ok(value)
+}
+
+/// Whether `pattern` is a lone free variable or wildcard (needs no
+/// substitution).
+fn is_lone_variable(pattern: &Par) -> bool {
+    pattern.exprs.len() == 1
+        && pattern.sends.is_empty()
+        && pattern.receives.is_empty()
+        && pattern.news.is_empty()
+        && pattern.matches.is_empty()
+        && pattern.unforgeables.is_empty()
+        && pattern.bundles.is_empty()
+        && pattern.connectives.is_empty()
+        && matches!(
+            &pattern.exprs[0].expr_instance,
+            Some(ExprInstance::EVarBody(evar))
+                if matches!(
+                    evar.v.as_ref().and_then(|v| v.var_instance.as_ref()),
+                    Some(VarInstance::FreeVar(_) | VarInstance::Wildcard(_))
+                )
+        )
+}
+
+/// The bundle a channel consists of, if it is a lone bundle.
+fn single_bundle(par: &Par) -> Option<&Bundle> {
+    let lone = par.bundles.len() == 1
+        && par.sends.is_empty()
+        && par.receives.is_empty()
+        && par.news.is_empty()
+        && par.exprs.is_empty()
+        && par.matches.is_empty()
+        && par.unforgeables.is_empty()
+        && par.connectives.is_empty();
+    lone.then(|| &par.bundles[0])
+}
+
+/// Adds the parts of `part` to `out`.
+pub(crate) fn merge_into(out: &mut Par, part: Par) {
+    out.sends.extend(part.sends);
+    out.receives.extend(part.receives);
+    out.news.extend(part.news);
+    out.exprs.extend(part.exprs);
+    out.matches.extend(part.matches);
+    out.unforgeables.extend(part.unforgeables);
+    out.bundles.extend(part.bundles);
+    out.connectives.extend(part.connectives);
+    out.connective_used |= part.connective_used;
+}
