@@ -39,23 +39,23 @@ impl Built {
 
     pub(super) fn push_send(&mut self, send: Send, fp: Fp) {
         self.add(fp, &send.locally_free, send.connective_used);
-        self.par.sends.push(send);
+        push_one(&mut self.par.sends, send);
     }
 
     pub(super) fn push_receive(&mut self, receive: Receive, fp: Fp) {
         self.add(fp, &receive.locally_free, receive.connective_used);
-        self.par.receives.push(receive);
+        push_one(&mut self.par.receives, receive);
     }
 
     pub(super) fn push_new(&mut self, new: New, fp: Fp) {
         let connective_used = new.p.as_ref().is_some_and(|body| body.connective_used);
         self.add(fp, &new.locally_free, connective_used);
-        self.par.news.push(new);
+        push_one(&mut self.par.news, new);
     }
 
     pub(super) fn push_match(&mut self, matcher: Match, fp: Fp) {
         self.add(fp, &matcher.locally_free, matcher.connective_used);
-        self.par.matches.push(matcher);
+        push_one(&mut self.par.matches, matcher);
     }
 
     /// A bundle never makes its Par use connectives.
@@ -64,7 +64,7 @@ impl Built {
             Some(body) => self.add(fp, &body.locally_free, false),
             None => self.add(fp, &[], false),
         }
-        self.par.bundles.push(bundle);
+        push_one(&mut self.par.bundles, bundle);
     }
 
     /// Adds an expression at pattern depth `depth`: a bound variable is
@@ -73,7 +73,7 @@ impl Built {
         self.parts = fingerprint::add_part(self.parts, fp);
         add_expr_locally_free(&mut self.par.locally_free, &expr, depth);
         self.par.connective_used |= expr_connective_used(&expr);
-        self.par.exprs.push(expr);
+        push_one(&mut self.par.exprs, expr);
     }
 
     /// Adds a connective at pattern depth `depth`: `=x` is locally free when
@@ -92,7 +92,7 @@ impl Built {
             Some(_) => (Vec::new(), true),
         };
         self.add(fp, &locally_free, connective_used);
-        self.par.connectives.push(connective);
+        push_one(&mut self.par.connectives, connective);
     }
 
     /// Adds all of `other`'s parts (`++`).
@@ -296,4 +296,14 @@ pub(super) fn expr_connective_used(expr: &Expr) -> bool {
         Some(E::EShortOrBody(body)) => either(&body.p1, &body.p2),
         Some(E::EMatchesBody(body)) => used(&body.target),
     }
+}
+
+/// Pushes onto a list of parts. Most Pars have one part of each kind, and
+/// these are large structs: the first push allocates room for exactly one
+/// (`Vec` would allocate four).
+fn push_one<T>(list: &mut Vec<T>, item: T) {
+    if list.capacity() == 0 {
+        list.reserve_exact(1);
+    }
+    list.push(item);
 }

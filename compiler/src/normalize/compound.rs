@@ -400,7 +400,7 @@ impl<'src> Normalizer<'src, '_> {
     }
 
     fn elements_of(&mut self, free: &mut FreeMap, ids: Vec<ProcId>) -> super::exprs::Elements {
-        let mut result = super::exprs::Elements::default();
+        let mut result = super::exprs::Elements::with_capacity(ids.len());
         for id in ids {
             let (par, fp) = finish(self.proc_alone(id, free));
             bits::union_into(&mut result.locally_free, &par.locally_free);

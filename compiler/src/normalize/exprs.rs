@@ -106,7 +106,7 @@ impl<'src> Normalizer<'src, '_> {
 
     /// Normalizes collection elements in order, each into its own Par.
     fn elements(&mut self, free: &mut FreeMap, elems: Vec<ProcId>) -> Elements {
-        let mut result = Elements::default();
+        let mut result = Elements::with_capacity(elems.len());
         for id in elems {
             let (par, fp) = finish(self.proc_alone(id, free));
             bits::union_into(&mut result.locally_free, &par.locally_free);
@@ -473,7 +473,7 @@ impl<'src> Normalizer<'src, '_> {
             done.push(finish(self.proc_alone(id, free)));
         }
         done.reverse();
-        let mut result = Elements::default();
+        let mut result = Elements::with_capacity(done.len());
         for (par, fp) in done {
             bits::union_into(&mut result.locally_free, &par.locally_free);
             result.connective_used |= par.connective_used;
@@ -566,6 +566,16 @@ pub(super) struct Elements {
     pub(super) fps: Vec<Fp>,
     pub(super) locally_free: Vec<u8>,
     pub(super) connective_used: bool,
+}
+
+impl Elements {
+    pub(super) fn with_capacity(len: usize) -> Elements {
+        Elements {
+            pars: Vec::with_capacity(len),
+            fps: Vec::with_capacity(len),
+            ..Elements::default()
+        }
+    }
 }
 
 /// The operands of `left op right` where `op` is `/\` (`and` true) or
