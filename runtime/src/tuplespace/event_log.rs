@@ -179,13 +179,15 @@ impl EventLog {
         self.observe(event)
     }
 
-    pub(super) fn comm(&mut self, continuation: Seq, data: &[Seq]) {
+    pub(super) fn comm(&mut self, continuation: Seq, data: impl Iterator<Item = Seq> + Clone) {
         self.mix(&[3, continuation]);
-        self.mix(data);
+        for seq in data.clone() {
+            self.mix(&[seq]);
+        }
         if let Mode::Recording(events) = &mut self.mode {
             events.push(Event::Comm {
                 continuation,
-                data: data.to_vec(),
+                data: data.collect(),
             });
         }
     }

@@ -417,6 +417,9 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 else {
                     continue;
                 };
+                if continuation.channels.len() == 1 {
+                    return Ok(Some((*cont_seq, vec![(datum.seq, bindings)])));
+                }
                 let mut chosen: Vec<Option<(Seq, M::Bindings)>> =
                     (0..continuation.channels.len()).map(|_| None).collect();
                 chosen[bind] = Some((datum.seq, bindings));
@@ -541,22 +544,31 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         incoming: Option<&Datum>,
     ) -> Comm<K, B> {
         let stored = incoming_continuation.is_none();
+        // The channel list is needed only to reach stored data and to
+        // unregister a linear stored continuation; it is cloned only then.
+        let takes_stored_data = chosen
+            .iter()
+            .any(|(seq, _)| incoming.is_none_or(|d| d.seq != *seq));
         let (payload, cont_rand, persistent, peek, storage, channels) = {
             let continuation = incoming_continuation
                 .or_else(|| self.continuations.get(&cont_seq))
                 .expect("a chosen continuation exists");
+            let unregisters = stored && !continuation.persistent;
             (
                 continuation.payload.clone(),
                 continuation.rand.clone(),
                 continuation.persistent,
                 continuation.peek,
                 continuation.storage,
-                continuation.channels.clone(),
+                if takes_stored_data || unregisters {
+                    continuation.channels.clone()
+                } else {
+                    Vec::new()
+                },
             )
         };
         self.comms += 1;
-        let data_seqs: Vec<Seq> = chosen.iter().map(|(seq, _)| *seq).collect();
-        self.log.comm(cont_seq, &data_seqs);
+        self.log.comm(cont_seq, chosen.iter().map(|(seq, _)| *seq));
         let mut rands = Vec::with_capacity(chosen.len() + 1);
         rands.push(cont_rand);
         let mut refund = 0;
@@ -568,7 +580,8 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 }
                 continue;
             }
-            if let Some(state) = self.channels.get_mut(&channels[bind])
+            if let Some(channel) = channels.get(bind)
+                && let Some(state) = self.channels.get_mut(channel)
                 && let Some(index) = state.data.iter().position(|d| d.seq == *data_seq)
             {
                 rands.push(state.data[index].rand.clone());
