@@ -92,6 +92,15 @@ fn unclosed_brackets_at_any_depth() {
 }
 
 #[test]
+fn many_mismatched_brackets_stay_fast() {
+    let source = "new x in { ".to_owned() + &"x!( } ".repeat(100_000);
+    let start = std::time::Instant::now();
+    let result = compiles(source);
+    assert!(result.expect_err("mismatched").starts_with("syntax error"));
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
+
+#[test]
 fn a_ten_megabyte_program() {
     let mut source = String::from("new out in {\n");
     let mut i = 0;

@@ -14,6 +14,10 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::lexer::{Spanned, Tok};
 
+/// How many mismatches are resolved by looking ahead (see
+/// [`Balanced::lookaheads_left`]).
+const MAX_LOOKAHEADS: u32 = 32;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Delimiter {
     Paren,
@@ -62,11 +66,18 @@ impl Delimiter {
 pub(crate) struct Balanced<'src, 'd, I> {
     tokens: I,
     open: Vec<(Delimiter, Span)>,
+    /// How many of each delimiter are open, to reject a closer that
+    /// matches nothing without scanning the stack.
+    open_counts: [usize; 3],
     /// Tokens to hand out before reading on (synthesized closers, then the
     /// token that needed them), last first.
     pending: Vec<(usize, Tok<'src>, usize)>,
     /// The rest of the file, once a mismatch made us read ahead.
     ahead: std::collections::VecDeque<(usize, Tok<'src>, usize)>,
+    /// Each look ahead scans the rest of the file; after this many, a
+    /// mismatch is simply taken as unclosed brackets, so that a file full of
+    /// them stays linear.
+    lookaheads_left: u32,
     end: usize,
     finished: bool,
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -79,13 +90,35 @@ impl<'src, 'd, I: Iterator<Item = Spanned<'src>>> Balanced<'src, 'd, I> {
         Balanced {
             tokens,
             open: Vec::new(),
+            open_counts: [0; 3],
             pending: Vec::new(),
             ahead: std::collections::VecDeque::new(),
+            lookaheads_left: MAX_LOOKAHEADS,
             end,
             finished: false,
             diagnostics: Vec::new(),
             describe,
         }
+    }
+
+    fn push_open(&mut self, delimiter: Delimiter, span: Span) {
+        self.open_counts[delimiter as usize] += 1;
+        self.open.push((delimiter, span));
+    }
+
+    fn pop_open(&mut self) -> Option<(Delimiter, Span)> {
+        let popped = self.open.pop()?;
+        self.open_counts[popped.0 as usize] -= 1;
+        Some(popped)
+    }
+
+    /// Removes and returns the open delimiters from `index` on.
+    fn split_open(&mut self, index: usize) -> Vec<(Delimiter, Span)> {
+        let removed = self.open.split_off(index);
+        for (delimiter, _) in &removed {
+            self.open_counts[*delimiter as usize] -= 1;
+        }
+        removed
     }
 
     fn read(&mut self) -> Option<(usize, Tok<'src>, usize)> {
@@ -102,17 +135,26 @@ impl<'src, 'd, I: Iterator<Item = Spanned<'src>>> Balanced<'src, 'd, I> {
             self.ahead.push_back(token);
         }
         let mut stack = open.to_vec();
+        let mut counts = [0usize; 3];
+        for delimiter in open {
+            counts[*delimiter as usize] += 1;
+        }
         let mut mismatches = 0;
         for &(_, tok, _) in &self.ahead {
             if let Some(delimiter) = Delimiter::opened_by(tok) {
+                counts[delimiter as usize] += 1;
                 stack.push(delimiter);
             } else if let Some(delimiter) = Delimiter::closed_by(tok) {
-                match stack.iter().rposition(|open| *open == delimiter) {
-                    Some(index) => {
-                        mismatches += stack.len() - 1 - index;
-                        stack.truncate(index);
+                if counts[delimiter as usize] == 0 {
+                    mismatches += 1;
+                    continue;
+                }
+                while let Some(top) = stack.pop() {
+                    counts[top as usize] -= 1;
+                    if top == delimiter {
+                        break;
                     }
-                    None => mismatches += 1,
+                    mismatches += 1;
                 }
             }
         }
@@ -120,13 +162,18 @@ impl<'src, 'd, I: Iterator<Item = Spanned<'src>>> Balanced<'src, 'd, I> {
     }
 
     fn not_closed(&self, list: &[(Delimiter, Span)]) -> String {
-        let described: Vec<String> = list
+        const SHOWN: usize = 3;
+        let mut described: Vec<String> = list
             .iter()
             .rev()
+            .take(SHOWN)
             .map(|(delimiter, span)| {
                 format!("`{}` at {}", delimiter.open(), (self.describe)(*span))
             })
             .collect();
+        if list.len() > SHOWN {
+            described.push(format!("and {} more", list.len() - SHOWN));
+        }
         described.join(", ")
     }
 }
@@ -152,6 +199,7 @@ impl<'src, I: Iterator<Item = Spanned<'src>>> Iterator for Balanced<'src, '_, I>
                     let at = Span::new(self.end, self.end);
                     self.diagnostics.push(Diagnostic::error(at, message));
                     // Pushed outermost first, so the innermost closes first.
+                    self.open_counts = [0; 3];
                     for (delimiter, _) in self.open.drain(..) {
                         self.pending.push((self.end, delimiter.closer(), self.end));
                     }
@@ -159,24 +207,31 @@ impl<'src, I: Iterator<Item = Spanned<'src>>> Iterator for Balanced<'src, '_, I>
                 continue;
             };
             if let Some(delimiter) = Delimiter::opened_by(tok) {
-                self.open.push((delimiter, Span::new(start, end)));
+                self.push_open(delimiter, Span::new(start, end));
                 return Some(Ok((start, tok, end)));
             }
             let Some(delimiter) = Delimiter::closed_by(tok) else {
                 return Some(Ok((start, tok, end)));
             };
-            match self.open.iter().rposition(|(open, _)| *open == delimiter) {
+            let nearest = match self.open_counts[delimiter as usize] {
+                0 => None,
+                _ => self.open.iter().rposition(|(open, _)| *open == delimiter),
+            };
+            match nearest {
                 Some(index) if index + 1 == self.open.len() => {
-                    self.open.pop();
+                    self.pop_open();
                     return Some(Ok((start, tok, end)));
                 }
                 Some(index) => {
                     let kinds: Vec<Delimiter> = self.open.iter().map(|(open, _)| *open).collect();
-                    let typo = self.mismatches_ahead(&kinds[..kinds.len() - 1]);
-                    let unclosed_before = self.mismatches_ahead(&kinds[..index]);
-                    if typo < unclosed_before {
+                    let typo_is_better = self.lookaheads_left > 0 && {
+                        self.lookaheads_left -= 1;
+                        let typo = self.mismatches_ahead(&kinds[..kinds.len() - 1]);
+                        typo < self.mismatches_ahead(&kinds[..index])
+                    };
+                    if typo_is_better {
                         // Read it as the closer of the innermost bracket.
-                        let Some((innermost, at)) = self.open.pop() else {
+                        let Some((innermost, at)) = self.pop_open() else {
                             continue;
                         };
                         let message = format!(
@@ -189,8 +244,8 @@ impl<'src, I: Iterator<Item = Spanned<'src>>> Iterator for Balanced<'src, '_, I>
                             .push(Diagnostic::error(Span::new(start, end), message));
                         return Some(Ok((start, innermost.closer(), end)));
                     }
-                    let unclosed = self.open.split_off(index + 1);
-                    self.open.pop();
+                    let unclosed = self.split_open(index + 1);
+                    self.pop_open();
                     let message = format!(
                         "syntax error: unexpected {tok}: {} is not closed",
                         self.not_closed(&unclosed)

@@ -55,8 +55,19 @@ pub(crate) fn parse<'src>(file: &SourceFile<'src>) -> (Ast<'src>, Option<ProcId>
     }
     diagnostics.sort();
     diagnostics.dedup_by(|later, earlier| later.span.start == earlier.span.start);
+    if diagnostics.len() > MAX_SYNTAX_ERRORS {
+        let more = diagnostics.len() - MAX_SYNTAX_ERRORS;
+        diagnostics.truncate(MAX_SYNTAX_ERRORS);
+        if let Some(last) = diagnostics.last_mut() {
+            last.notes
+                .push(format!("{more} more syntax errors are not shown"));
+        }
+    }
     (ast, root, diagnostics)
 }
+
+/// At most this many syntax errors are reported (the first ones).
+const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// Turns one lalrpop error into a diagnostic. Errors at a [`Tok::Error`]
 /// are dropped: the lexer has reported them already.
@@ -201,6 +212,19 @@ mod tests {
                 .iter()
                 .all(|message| message.starts_with("syntax error")),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_capped() {
+        let text = "new x in { ".to_owned() + &") ".repeat(500) + "}";
+        let file = SourceFile::new("test.rho", &text);
+        let (_, _, diagnostics) = parse(&file);
+        assert_eq!(diagnostics.len(), MAX_SYNTAX_ERRORS);
+        let last = diagnostics.last().expect("some");
+        assert_eq!(
+            last.notes.last().map(String::as_str),
+            Some("400 more syntax errors are not shown")
         );
     }
 
