@@ -86,6 +86,27 @@ fn many_parallel_processes_are_not_deep() {
 }
 
 #[test]
+fn long_lets_are_fine() {
+    let decls: Vec<String> = (0..5_000).map(|i| format!("@v{i} <- {i}")).collect();
+    let sequential = format!(
+        "new out in {{ let {} in {{ out!(v4999) }} }}",
+        decls.join("; ")
+    );
+    assert_eq!(compiles(sequential), Ok(()));
+    let concurrent = format!(
+        "new out in {{ let {} in {{ out!(v4999) }} }}",
+        decls.join(" & ")
+    );
+    assert_eq!(compiles(concurrent), Ok(()));
+    let too_many: Vec<String> = (0..40_000).map(|i| format!("@v{i} <- {i}")).collect();
+    let result = compiles(format!(
+        "new out in {{ let {} in {{ Nil }} }}",
+        too_many.join("; ")
+    ));
+    assert!(result.expect_err("too deep").contains("nested too deeply"));
+}
+
+#[test]
 fn unclosed_brackets_at_any_depth() {
     let result = compiles(nested(100_000, "[", "1", ""));
     assert!(result.expect_err("unclosed").contains("is not closed"));

@@ -300,16 +300,24 @@ impl<'src> Normalizer<'src, '_> {
             binds,
             span,
         };
-        let mut process = self.ast.proc_at(
+        let input = self.ast.proc_at(
             span,
             Proc::For {
                 receipts: vec![receipt],
                 body,
             },
         );
-        for send in sends.into_iter().rev() {
-            process = self.ast.proc_at(span, Proc::Par(send, process));
+        // `s1 | s2 | ... | input`, nested to the left as the parser nests
+        // `|` (and as the reference builds it), so that it is walked with a
+        // loop however many declarations there are.
+        let mut process: Option<ProcId> = None;
+        for part in sends.into_iter().chain(std::iter::once(input)) {
+            process = Some(match process {
+                None => part,
+                Some(left) => self.ast.proc_at(span, Proc::Par(left, part)),
+            });
         }
+        let process = process.unwrap_or(input);
         let new = self.ast.proc_at(
             span,
             Proc::New {
@@ -370,7 +378,10 @@ impl<'src> Normalizer<'src, '_> {
         let mark = self.chain.mark();
         self.chain.absorb_free(&pattern_free);
         let mut continuation = Built::default();
-        self.sequential_let(&mut continuation, free, decls, body, span);
+        // One declaration per level: guarded like any other nesting.
+        self.nested(span, |this| {
+            this.sequential_let(&mut continuation, free, decls, body, span)
+        });
         self.chain.restore(mark);
         let (continuation, continuation_fp) = finish(continuation);
 

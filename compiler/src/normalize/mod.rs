@@ -109,10 +109,17 @@ impl<'src> Normalizer<'src, '_> {
     /// Normalizes a process into `acc` (the reference's `input.par`),
     /// threading the free variables of the enclosing pattern through `free`.
     fn proc(&mut self, id: ProcId, acc: &mut Built, free: &mut FreeMap) {
+        let span = self.ast.span(id);
+        self.nested(span, |this| this.proc_kind(id, acc, free));
+    }
+
+    /// Runs one more level of recursion: on a stack that grows on the heap
+    /// when needed, and not beyond [`MAX_NESTING`] levels (reported once, at
+    /// `span`).
+    fn nested(&mut self, span: Span, step: impl FnOnce(&mut Self)) {
         if self.nesting >= MAX_NESTING {
             if !self.too_deep {
                 self.too_deep = true;
-                let span = self.ast.span(id);
                 self.error(
                     span,
                     format!("the program is nested too deeply (more than {MAX_NESTING} levels)"),
@@ -121,7 +128,7 @@ impl<'src> Normalizer<'src, '_> {
             return;
         }
         self.nesting += 1;
-        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.proc_kind(id, acc, free));
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || step(self));
         self.nesting -= 1;
     }
 
