@@ -65,15 +65,20 @@ impl ConnectiveKind {
 
 /// The free variables, wildcards and connectives of a pattern (or of the
 /// whole program, where any of them is an error).
+///
+/// Patterns bind few variables: they are kept in a list, in order of first
+/// occurrence, and indexed by a hash map only once there are many.
 #[derive(Clone, Debug, Default)]
 pub(super) struct FreeMap {
     next_level: u32,
-    vars: HashMap<VarName, Free>,
-    /// Names in order of first occurrence, for deterministic iteration.
-    order: Vec<VarName>,
+    entries: Vec<(VarName, Free)>,
+    index: HashMap<VarName, usize>,
     pub(super) wildcards: Vec<Span>,
     pub(super) connectives: Vec<(ConnectiveKind, Span)>,
 }
+
+/// Beyond this many variables a free map indexes them.
+const LINEAR_LIMIT: usize = 16;
 
 /// A variable bound twice: its name and both positions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,17 +89,52 @@ pub(super) struct Reuse {
 }
 
 impl FreeMap {
+    fn position(&self, name: VarName) -> Option<usize> {
+        if self.entries.len() > LINEAR_LIMIT {
+            self.index.get(&name).copied()
+        } else {
+            self.entries.iter().position(|(known, _)| *known == name)
+        }
+    }
+
+    /// Sets a variable's binding, keeping its place if it is known.
+    /// Returns the binding it replaces.
+    fn set(&mut self, name: VarName, free: Free) -> Option<Free> {
+        if let Some(at) = self.position(name) {
+            return Some(std::mem::replace(&mut self.entries[at].1, free));
+        }
+        self.entries.push((name, free));
+        if self.entries.len() > LINEAR_LIMIT {
+            if self.index.is_empty() {
+                self.reindex();
+            } else {
+                self.index.insert(name, self.entries.len() - 1);
+            }
+        }
+        None
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        if self.entries.len() > LINEAR_LIMIT {
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(at, (name, _))| (*name, at))
+                .collect();
+        }
+    }
+
     pub(super) fn get(&self, name: VarName) -> Option<Free> {
-        self.vars.get(&name).copied()
+        self.position(name).map(|at| self.entries[at].1)
     }
 
     /// Adds a free variable and returns its level.
     pub(super) fn put(&mut self, name: VarName, sort: Sort, span: Span) -> u32 {
         let level = self.next_level;
         self.next_level += 1;
-        if self.vars.insert(name, Free { level, sort, span }).is_none() {
-            self.order.push(name);
-        }
+        self.set(name, Free { level, sort, span });
         level
     }
 
@@ -113,9 +153,7 @@ impl FreeMap {
 
     /// The named free variables in order of first occurrence.
     pub(super) fn vars(&self) -> impl Iterator<Item = (VarName, Free)> + '_ {
-        self.order
-            .iter()
-            .filter_map(|name| self.vars.get(name).map(|free| (*name, *free)))
+        self.entries.iter().copied()
     }
 
     /// Appends `other`'s variables after this map's, shifting their levels.
@@ -128,13 +166,12 @@ impl FreeMap {
                 level: free.level + offset,
                 ..free
             };
-            match self.vars.insert(name, shifted) {
-                Some(previous) => reused.push(Reuse {
+            if let Some(previous) = self.set(name, shifted) {
+                reused.push(Reuse {
                     name,
                     first: previous.span,
                     second: free.span,
-                }),
-                None => self.order.push(name),
+                });
             }
         }
         self.next_level += other.next_level;
@@ -157,15 +194,8 @@ impl FreeMap {
 
     /// Forgets everything added since `size` was taken.
     pub(super) fn truncate(&mut self, size: (u32, usize)) {
-        let removed: Vec<VarName> = self
-            .vars()
-            .filter(|(_, free)| free.level >= size.0)
-            .map(|(name, _)| name)
-            .collect();
-        for name in removed {
-            self.vars.remove(&name);
-        }
-        self.order.retain(|name| self.vars.contains_key(name));
+        self.entries.retain(|(_, free)| free.level < size.0);
+        self.reindex();
         self.next_level = size.0;
         self.wildcards.truncate(size.1);
     }
@@ -375,6 +405,23 @@ mod tests {
         );
         chain.pop();
         assert_eq!(chain.depth(), 0);
+    }
+
+    #[test]
+    fn many_variables_are_indexed() {
+        let mut free = FreeMap::default();
+        for number in 0..100 {
+            assert_eq!(
+                free.put(VarName::User(number), Sort::Proc, Span::default()),
+                number
+            );
+        }
+        assert_eq!(free.get(VarName::User(42)).map(|var| var.level), Some(42));
+        assert_eq!(free.get(VarName::User(100)), None);
+        free.truncate((10, 0));
+        assert_eq!(free.get(VarName::User(42)), None);
+        assert_eq!(free.get(VarName::User(9)).map(|var| var.level), Some(9));
+        assert_eq!(free.vars().count(), 10);
     }
 
     #[test]
