@@ -1,5 +1,9 @@
-//! Shared helpers for rhoc's benchmarks: loading the workload programs and
-//! checking their output once before they are timed.
+//! Shared helpers for rhoc's benchmarks: loading the workload programs,
+//! generating programs of a given size (the countdown at any N, a contract
+//! of any number of lines), building and running them with either engine
+//! so that their output is checked once before they are timed, and
+//! ([`plain`]) running modules directly under wasmtime, with or without
+//! the runtime's metering.
 
 use std::path::PathBuf;
 
@@ -175,3 +179,54 @@ pub fn build(source: &str) -> Vec<u8> {
 }
 
 pub mod plain;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_contract_has_the_lines_asked_for_and_builds() {
+        let source = generated_contract(1_000);
+        let lines = source.lines().count();
+        assert!((1_000..1_020).contains(&lines), "{lines} lines");
+        assert!(build(&source).starts_with(b"\0asm"));
+    }
+
+    #[test]
+    fn a_smaller_countdown_prints_the_same_line() {
+        let program = countdown(10);
+        assert!(program.source.contains("ch!(10)"));
+        let (par, source_map) = compile(&program.source);
+        assert_eq!(run_compiled(par, &source_map), program.expected);
+    }
+
+    #[test]
+    fn metering_does_not_change_the_arithmetic_results() {
+        let engine = plain::engine();
+        let wasm = plain::arithmetic_module();
+        for name in ["arith", "calls", "tight"] {
+            let results: Vec<i64> = [false, true]
+                .into_iter()
+                .map(|metered| {
+                    let mut instance = plain::PlainInstance::new(&engine, &wasm, metered);
+                    let func = instance.func_i64(name);
+                    instance.call_i64(&func, 1_000)
+                })
+                .collect();
+            assert_eq!(results[0], results[1], "{name}");
+        }
+        let mut tight = plain::PlainInstance::new(&engine, &wasm, true);
+        let func = tight.func_i64("tight");
+        assert_eq!(tight.call_i64(&func, 1_000), 500_500);
+    }
+
+    #[test]
+    fn the_countdown_bodies_run_against_the_stubs() {
+        let engine = plain::engine();
+        let wasm = build(&workload("countdown_100000").source);
+        let mut instance = plain::PlainInstance::new(&engine, &wasm, true);
+        let bodies = instance.body_count();
+        assert!(bodies >= 2, "{bodies} bodies");
+        instance.run_bodies(bodies);
+    }
+}
