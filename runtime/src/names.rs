@@ -81,6 +81,19 @@ impl Rand {
         Rand::node(Kind::Merge(states, comm_seq), weight)
     }
 
+    /// [`Rand::merge`] for a persistent continuation, whose state is merged
+    /// at every one of its COMMs: it enters as its digest, which its node
+    /// computes once, so the merged trees stay small. The result is a
+    /// different state from `merge`'s, and just as deterministic.
+    pub fn merge_persistent(mut states: Vec<Rand>, comm_seq: u64) -> Rand {
+        if let Some(first) = states.first_mut()
+            && first.0.weight > 0
+        {
+            *first = Rand::digest(first.fold());
+        }
+        Rand::merge(states, comm_seq)
+    }
+
     /// The `index`-th name derived from this state (32 bytes).
     pub fn name(&self, index: u32) -> [u8; 32] {
         let mut hasher = Blake2b::<U32>::new();
@@ -148,6 +161,24 @@ mod tests {
         let first = Rand::merge(vec![left.clone(), right.clone()], 1);
         let second = Rand::merge(vec![left, right], 2);
         assert_ne!(first.name(0), second.name(0));
+    }
+
+    #[test]
+    fn persistent_merges_are_deterministic_and_distinct_per_comm() {
+        let mut shared = Rand::from_seed(b"seed");
+        for i in 0..20 {
+            shared = shared.split(i);
+        }
+        let datum = Rand::from_seed(b"datum").split(1);
+        let first = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 1);
+        let again = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 1);
+        let later = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 2);
+        assert_eq!(first.name(0), again.name(0));
+        assert_ne!(first.name(0), later.name(0));
+        assert!(
+            first.0.weight <= datum.0.weight + 1,
+            "the shared state enters hashed"
+        );
     }
 
     #[test]

@@ -602,7 +602,11 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 }
             }
         }
-        let rand = Rand::merge(rands, self.comms);
+        let rand = if persistent {
+            Rand::merge_persistent(rands, self.comms)
+        } else {
+            Rand::merge(rands, self.comms)
+        };
         Comm {
             payload,
             bindings: chosen.into_iter().map(|(_, b)| b).collect(),
