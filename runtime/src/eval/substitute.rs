@@ -17,6 +17,7 @@ use rho_host_abi::par::{
 };
 
 use super::env::Env;
+use super::machine::merge_into;
 use crate::error::RuntimeError;
 
 /// Stack space to keep free before recursing into a subterm.
@@ -91,7 +92,7 @@ impl Substitution<'_> {
                 }) = &evar.v
                 && let Some(value) = self.lookup(*index, shift)?
             {
-                merge(&mut out, value);
+                merge_into(&mut out, value);
                 continue;
             }
             out.exprs.push(self.expr(expr, shift, depth)?);
@@ -112,7 +113,7 @@ impl Substitution<'_> {
                 && var_ref.depth as u32 == depth
                 && let Some(value) = self.lookup(var_ref.index, shift)?
             {
-                merge(&mut out, value);
+                merge_into(&mut out, value);
                 continue;
             }
             out.connectives
@@ -321,19 +322,6 @@ impl Substitution<'_> {
 
 fn bind_count(count: i32) -> usize {
     usize::try_from(count).unwrap_or(0)
-}
-
-/// Adds the parts of `value` to `out` (a variable replaced by its value).
-fn merge(out: &mut Par, value: Par) {
-    out.sends.extend(value.sends);
-    out.receives.extend(value.receives);
-    out.news.extend(value.news);
-    out.exprs.extend(value.exprs);
-    out.matches.extend(value.matches);
-    out.unforgeables.extend(value.unforgeables);
-    out.bundles.extend(value.bundles);
-    out.connectives.extend(value.connectives);
-    out.connective_used |= value.connective_used;
 }
 
 /// Clears the bits at positions `>= shift` of a `locallyFree` bit set (the
