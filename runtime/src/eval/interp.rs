@@ -302,6 +302,15 @@ impl Machine {
         }
     }
 
+    /// Each Par of `items` as a value, in order.
+    fn eval_values(&mut self, items: &[Par], env: &Env) -> Eval<Vec<Value>> {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(self.eval_value(item, env)?);
+        }
+        Ok(values)
+    }
+
     fn binary(
         &mut self,
         op: BinaryOp,
@@ -417,42 +426,16 @@ impl Machine {
                 Ok(Value::Bool(matched.is_some()))
             }
             ExprInstance::EListBody(list) => {
-                if list.remainder.is_some() {
-                    return Err(unlocated(RuntimeError::Unsupported(
-                        "a list remainder outside a pattern".to_string(),
-                    )));
-                }
-                let mut items = Vec::with_capacity(list.ps.len());
-                for item in &list.ps {
-                    items.push(self.eval_value(item, env)?);
-                }
-                Ok(Value::list(items))
+                no_remainder(list.remainder.as_ref(), "list")?;
+                Ok(Value::list(self.eval_values(&list.ps, env)?))
             }
-            ExprInstance::ETupleBody(tuple) => {
-                let mut items = Vec::with_capacity(tuple.ps.len());
-                for item in &tuple.ps {
-                    items.push(self.eval_value(item, env)?);
-                }
-                Ok(Value::tuple(items))
-            }
+            ExprInstance::ETupleBody(tuple) => Ok(Value::tuple(self.eval_values(&tuple.ps, env)?)),
             ExprInstance::ESetBody(set) => {
-                if set.remainder.is_some() {
-                    return Err(unlocated(RuntimeError::Unsupported(
-                        "a set remainder outside a pattern".to_string(),
-                    )));
-                }
-                let mut items = Vec::with_capacity(set.ps.len());
-                for item in &set.ps {
-                    items.push(self.eval_value(item, env)?);
-                }
-                Ok(Value::set(items))
+                no_remainder(set.remainder.as_ref(), "set")?;
+                Ok(Value::set(self.eval_values(&set.ps, env)?))
             }
             ExprInstance::EMapBody(map) => {
-                if map.remainder.is_some() {
-                    return Err(unlocated(RuntimeError::Unsupported(
-                        "a map remainder outside a pattern".to_string(),
-                    )));
-                }
+                no_remainder(map.remainder.as_ref(), "map")?;
                 let mut entries = Vec::with_capacity(map.kvs.len());
                 for kv in &map.kvs {
                     let key = self.eval_operand(kv.key.as_ref(), env)?;
@@ -463,10 +446,7 @@ impl Machine {
             }
             ExprInstance::EMethodBody(method) => {
                 let target = self.eval_operand(method.target.as_ref(), env)?;
-                let mut args = Vec::with_capacity(method.arguments.len());
-                for arg in &method.arguments {
-                    args.push(self.eval_value(arg, env)?);
-                }
+                let args = self.eval_values(&method.arguments, env)?;
                 ops::call_method(
                     &target,
                     &method.method_name,
@@ -508,5 +488,16 @@ impl Machine {
             },
             other => Err(not_bool(&other)),
         }
+    }
+}
+
+/// A collection remainder (`...rest`) is a pattern form; as a value it is an
+/// error.
+fn no_remainder(remainder: Option<&rho_host_abi::par::Var>, kind: &str) -> Eval<()> {
+    match remainder {
+        Some(_) => Err(unlocated(RuntimeError::Unsupported(format!(
+            "a {kind} remainder outside a pattern"
+        )))),
+        None => Ok(()),
     }
 }
