@@ -9,13 +9,12 @@ use blake2::Blake2b;
 use blake2::digest::{Digest, consts::U32};
 use prost::Message;
 use rho_host_abi::par::{
-    Bundle, GPrivate, GUnforgeable, Par, expr::ExprInstance, g_unforgeable::UnfInstance,
-    var::VarInstance,
+    Bundle, GPrivate, GUnforgeable, Par, g_unforgeable::UnfInstance, var::VarInstance,
 };
 use rho_host_abi::source_map::SourceMap;
 
 use super::env::Env;
-use super::patterns::{BindPattern, SpaceMatcher};
+use super::patterns::{BindPattern, SpaceMatcher, single_var};
 use super::substitute::substitute;
 use super::{Access, Continuation, Eval, LogMode, RunConfig, RunReport, Task, unlocated};
 use crate::error::{LocatedError, RuntimeError};
@@ -247,7 +246,11 @@ impl Machine {
     /// A pattern with the variables it refers to (`=x`) replaced by their
     /// values; a lone variable or wildcard is used as it is.
     pub(crate) fn prepare_pattern(&self, pattern: &Par, env: &Env) -> Eval<Par> {
-        if env.len() == 0 || is_lone_variable(pattern) {
+        let lone_variable = matches!(
+            single_var(pattern),
+            Some(VarInstance::FreeVar(_) | VarInstance::Wildcard(_))
+        );
+        if env.len() == 0 || lone_variable {
             return Ok(pattern.clone());
         }
         let mut substituted = substitute(pattern, env, 1).map_err(unlocated)?;
@@ -391,27 +394,6 @@ pub(crate) fn unbundle(value: Value, access: Access) -> Eval<Value> {
         return Ok(Value::from_par(bundle.body.clone().unwrap_or_default()));
     }
     Ok(value)
-}
-
-/// Whether `pattern` is a lone free variable or wildcard (needs no
-/// substitution).
-fn is_lone_variable(pattern: &Par) -> bool {
-    pattern.exprs.len() == 1
-        && pattern.sends.is_empty()
-        && pattern.receives.is_empty()
-        && pattern.news.is_empty()
-        && pattern.matches.is_empty()
-        && pattern.unforgeables.is_empty()
-        && pattern.bundles.is_empty()
-        && pattern.connectives.is_empty()
-        && matches!(
-            &pattern.exprs[0].expr_instance,
-            Some(ExprInstance::EVarBody(evar))
-                if matches!(
-                    evar.v.as_ref().and_then(|v| v.var_instance.as_ref()),
-                    Some(VarInstance::FreeVar(_) | VarInstance::Wildcard(_))
-                )
-        )
 }
 
 /// The bundle a channel consists of, if it is a lone bundle.

@@ -322,7 +322,7 @@ fn single_expr(pattern: &Par) -> Option<&rho_host_abi::par::Expr> {
 }
 
 /// The variable a pattern consists of, if it is a lone variable.
-fn single_var(pattern: &Par) -> Option<&VarInstance> {
+pub(super) fn single_var(pattern: &Par) -> Option<&VarInstance> {
     match &single_expr(pattern)?.expr_instance {
         Some(ExprInstance::EVarBody(evar)) => evar.v.as_ref()?.var_instance.as_ref(),
         _ => None,
