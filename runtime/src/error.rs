@@ -75,6 +75,14 @@ pub enum RuntimeError {
     /// A `new` of a system URI that this runtime does not provide.
     #[error("Unknown system URI: `{0}`")]
     UnknownUri(String),
+    /// A `new` of a URI that exists but that the operator did not grant.
+    #[error("`{uri}` is not granted to this run: {reason}")]
+    UriNotGranted {
+        /// The URI.
+        uri: String,
+        /// How to grant it.
+        reason: String,
+    },
     /// The phlo limit was reached.
     #[error("Computation ran out of phlogistons")]
     OutOfPhlo,

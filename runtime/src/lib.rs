@@ -3,7 +3,7 @@
 //! The runtime owns everything that runs a deploy: values ([`value`]), the
 //! spatial matcher ([`matcher`]), operators and methods ([`ops`]), the
 //! tuplespace with its event log ([`tuplespace`]), fresh names ([`names`]),
-//! phlo accounting ([`phlo`]), the system processes ([`system`]) and the Par
+//! phlo accounting ([`phlo`]), native processes and the powerbox ([`native`]) and the Par
 //! evaluator ([`eval`]). Its users are the `rhoc` CLI, the node and the
 //! tests, all through this crate's public API.
 
@@ -11,13 +11,13 @@ pub mod error;
 pub mod eval;
 pub mod matcher;
 pub mod names;
+pub mod native;
 pub mod ops;
 pub mod phlo;
-pub mod system;
 pub mod tuplespace;
 pub mod value;
 pub mod wasm;
 
 pub use error::{LocatedError, RuntimeError};
-pub use eval::{DEFAULT_SEED, LogMode, RunConfig, RunReport, run};
+pub use eval::{DEFAULT_SEED, LogMode, RunConfig, RunReport, run, run_with_preludes};
 pub use value::Value;

@@ -135,7 +135,12 @@ impl PhloMeter {
         self.spent = self.spent.saturating_sub(amount);
     }
 
-    /// The phlo spent so far.
+    /// The phlo left under the limit.
+    pub fn left(&self) -> u64 {
+        self.limit().saturating_sub(self.spent())
+    }
+
+    /// Phlo spent so far.
     pub fn spent(&self) -> u64 {
         self.spent
     }

@@ -11,6 +11,8 @@
 mod build;
 mod check;
 mod normalize;
+mod powerbox;
+mod preludes;
 mod run;
 
 use std::fs;

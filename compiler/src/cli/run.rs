@@ -7,12 +7,13 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 use rho_host_abi::source_map::SourceLoc;
-use rho_runtime::tuplespace::EventLog;
+use rho_runtime::tuplespace::{Event, EventLog};
 use rho_runtime::wasm::WasmEngine;
 use rho_runtime::{LocatedError, LogMode, RunConfig, RunReport, RuntimeError};
 use rhoc::frontend::Normalized;
 
-use super::{Exit, compile_file};
+use super::powerbox::{self, ContextArgs, GrantArgs};
+use super::{Exit, compile_file, preludes};
 
 /// The execution engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,6 +44,10 @@ pub(crate) struct RunArgs {
     /// Write the full event log to this file.
     #[arg(long, value_name = "LOG")]
     pub record: Option<String>,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    #[command(flatten)]
+    pub grants: GrantArgs,
 }
 
 /// Options of `rhoc replay`.
@@ -65,12 +70,18 @@ pub(crate) struct ReplayArgs {
     /// Print `key: value` statistics to stderr.
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub context: ContextArgs,
 }
 
 /// Runs `rhoc run`.
 pub(crate) fn run(args: RunArgs) -> Exit {
     let seed = match parse_seed(args.seed.as_deref()) {
         Ok(seed) => seed,
+        Err(exit) => return exit,
+    };
+    let powerbox = match powerbox::for_run(&args.context, &args.grants) {
+        Ok(powerbox) => powerbox,
         Err(exit) => return exit,
     };
     let config = RunConfig {
@@ -81,6 +92,7 @@ pub(crate) fn run(args: RunArgs) -> Exit {
         } else {
             LogMode::Digest
         },
+        powerbox,
         ..RunConfig::default()
     };
     let (report, code) = match execute(&args.file, args.engine, &config, args.stats) {
@@ -116,10 +128,22 @@ pub(crate) fn replay(args: ReplayArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    let logged: Vec<String> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Grant(capability) => Some(capability.clone()),
+            _ => None,
+        })
+        .collect();
+    let powerbox = match powerbox::for_replay(&args.context, &logged) {
+        Ok(powerbox) => powerbox,
+        Err(exit) => return exit,
+    };
     let config = RunConfig {
         phlo_limit: args.phlo_limit,
         seed,
         log: LogMode::Replay(events),
+        powerbox,
         ..RunConfig::default()
     };
     let (report, code) = match execute(&args.file, args.engine, &config, args.stats) {
@@ -151,7 +175,7 @@ pub(crate) fn replay(args: ReplayArgs) -> Exit {
 /// What `rhoc run` executes.
 enum Program {
     /// A normalized Par, for the evaluator.
-    Par(Normalized),
+    Par(Box<Normalized>),
     /// A Wasm module.
     Module(Vec<u8>),
 }
@@ -163,6 +187,8 @@ fn execute(
     stats: bool,
 ) -> Result<(RunReport, Exit), Exit> {
     let started = Instant::now();
+    let program_bytes = fs::read(path).unwrap_or_default();
+    let libraries = rho_stdlib::library::needed_by(&program_bytes);
     let (program, source) = if is_wasm_module(path) {
         if engine == Engine::Interp {
             eprintln!("{path}: error: a Wasm module runs only with --engine wasm");
@@ -179,7 +205,7 @@ fn execute(
         let normalized = compile_file(path)?;
         let source = fs::read_to_string(path).ok();
         match engine {
-            Engine::Interp => (Program::Par(normalized), source),
+            Engine::Interp => (Program::Par(Box::new(normalized)), source),
             Engine::Wasm => match rhoc::codegen::compile_module(&normalized) {
                 Ok(bytes) => (Program::Module(bytes), source),
                 Err(err) => {
@@ -193,9 +219,18 @@ fn execute(
     let mut out = BufWriter::new(stdout.lock());
     let mut err = io::stderr();
     let (report, compiled, wasm_functions) = match program {
-        Program::Par(Normalized { par, source_map }) => {
+        Program::Par(normalized) => {
+            let Normalized { par, source_map } = *normalized;
+            let preludes = preludes::normalized(&libraries)?;
             let compiled = Instant::now();
-            let report = rho_runtime::run(par, Some(&source_map), config, &mut out, &mut err);
+            let report = rho_runtime::run_with_preludes(
+                preludes,
+                par,
+                Some(&source_map),
+                config,
+                &mut out,
+                &mut err,
+            );
             (report, compiled, None)
         }
         Program::Module(bytes) => {
@@ -210,9 +245,11 @@ fn execute(
                 eprintln!("{path}: error: {e}");
                 Exit::Rejected
             })?;
+            let preludes = preludes::compiled(&engine, &libraries)?;
+            let preludes: Vec<_> = preludes.iter().collect();
             let compiled = Instant::now();
             let report = engine
-                .run(&module, config, &mut out, &mut err)
+                .run_with_preludes(&preludes, &module, config, &mut out, &mut err)
                 .map_err(|e| {
                     eprintln!("{path}: error: {e}");
                     Exit::Rejected
@@ -233,7 +270,7 @@ fn execute(
         let _ = write!(
             stderr,
             "{}",
-            render_runtime_error(&file_name, &source, error)
+            render_runtime_error(file_name, &source, error)
         );
     }
     let code = if report.out_of_phlo {

@@ -172,7 +172,7 @@ impl Machine {
         let count = usize::try_from(new.bind_count).unwrap_or(0);
         let plain = count.saturating_sub(new.uri.len());
         self.charge(self.costs.new_eval + self.costs.new_binding * count as u64)?;
-        let names = new_names(plain, &new.uri, &rand)?;
+        let names = new_names(plain, &new.uri, &rand, &self.powerbox)?;
         let body = match &new.p {
             Some(body) => code.child(body),
             None => return Ok(()),

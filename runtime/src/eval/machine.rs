@@ -19,8 +19,8 @@ use super::substitute::substitute;
 use super::{Access, Continuation, Eval, LogMode, RunConfig, RunReport, Task, unlocated};
 use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;
+use crate::native::{NativeCall, NativeProcess, Powerbox};
 use crate::phlo::{CostTable, PhloMeter};
-use crate::system::{Effect, SystemProcess};
 use crate::tuplespace::{Comm, EventLog, Tuplespace};
 use crate::value::Value;
 use crate::wasm::host::{WasmTask, WasmTaskState};
@@ -44,6 +44,11 @@ pub(crate) struct Machine {
     pub(crate) wasm: WasmTaskState,
     /// Memory and table limits of the wasmtime store this machine lives in.
     pub(crate) store_limits: wasmtime::StoreLimits,
+    /// The URIs `new` may bind.
+    pub(crate) powerbox: Powerbox,
+    /// The system store native processes keep state in (the registry);
+    /// part of the state hash.
+    pub(crate) store: std::collections::BTreeMap<Vec<u8>, Value>,
 }
 
 impl Machine {
@@ -68,6 +73,8 @@ impl Machine {
             reflected: 0,
             wasm: WasmTaskState::default(),
             store_limits: wasmtime::StoreLimits::default(),
+            powerbox: config.powerbox.clone(),
+            store: std::collections::BTreeMap::new(),
         };
         let root_rand = Rand::from_seed(&config.seed);
         if let Err(error) = machine.install_system_processes(&root_rand) {
@@ -89,19 +96,40 @@ impl Machine {
     }
 
     fn install_system_processes(&mut self, rand: &Rand) -> Eval<()> {
-        for (index, process) in SystemProcess::ALL.into_iter().enumerate() {
+        for grant in self.powerbox.grants().to_vec() {
+            self.space.log_mut().grant(&grant).map_err(unlocated)?;
+        }
+        let processes: Vec<(Value, Arc<dyn NativeProcess>)> = self
+            .powerbox
+            .processes()
+            .map(|(channel, process)| (channel.clone(), Arc::clone(process)))
+            .collect();
+        for (index, (channel, process)) in processes.into_iter().enumerate() {
+            self.install_native(channel, process, rand.split(u32::MAX - index as u32))?;
+        }
+        Ok(())
+    }
+
+    /// Puts `process` on `channel`: one persistent receive per arity.
+    fn install_native(
+        &mut self,
+        channel: Value,
+        process: Arc<dyn NativeProcess>,
+        rand: Rand,
+    ) -> Eval<()> {
+        for (index, &arity) in process.arities().iter().enumerate() {
             let mut matcher = SpaceMatcher {
                 costs: &self.costs,
                 meter: &mut self.meter,
             };
             self.space
                 .consume(
-                    vec![process.channel()],
-                    vec![BindPattern::Arity(process.arity())],
-                    Continuation::System(process),
+                    vec![channel.clone()],
+                    vec![BindPattern::Arity(arity)],
+                    Continuation::Native(Arc::clone(&process)),
                     true,
                     false,
-                    rand.split(u32::MAX - index as u32),
+                    rand.split(index as u32),
                     0,
                     &mut matcher,
                 )
@@ -281,23 +309,17 @@ impl Machine {
                 }));
                 Ok(())
             }
-            Continuation::System(process) => {
+            Continuation::Native(process) => {
                 let args: Vec<Value> = comm.bindings.into_iter().flatten().collect();
-                let effects = process.call(&args).map_err(unlocated)?;
-                for (index, effect) in effects.into_iter().enumerate() {
-                    match effect {
-                        Effect::Stdout(line) => {
-                            self.out.extend_from_slice(line.as_bytes());
-                            self.out.push(b'\n');
-                        }
-                        Effect::Stderr(line) => {
-                            self.err.extend_from_slice(line.as_bytes());
-                            self.err.push(b'\n');
-                        }
-                        Effect::Send(channel, values) => {
-                            self.produce(channel, values, false, comm.rand.split(index as u32))?;
-                        }
-                    }
+                let mut call = NativeCall::new(self, comm.rand.clone());
+                let outcome = process.call(&mut call, args);
+                let NativeCall { sends, binds, .. } = call;
+                for (channel, process, rand) in binds {
+                    self.install_native(channel, process, rand)?;
+                }
+                outcome.map_err(unlocated)?;
+                for (index, (channel, values)) in sends.into_iter().enumerate() {
+                    self.produce(channel, values, false, comm.rand.split(index as u32))?;
                 }
                 Ok(())
             }
@@ -339,9 +361,15 @@ impl Machine {
                             }
                         }
                     }
-                    Continuation::System(process) => hasher.update(process.uri()),
+                    Continuation::Native(process) => hasher.update(process.name()),
                 }
             }
+        }
+        for (key, value) in &self.store {
+            hasher.update(b"store");
+            hasher.update((key.len() as u64).to_le_bytes());
+            hasher.update(key);
+            hasher.update(value.to_par().encode_to_vec());
         }
         hasher.finalize().into()
     }
@@ -359,8 +387,13 @@ pub(crate) fn component_rand(rand: &Rand, index: u32) -> Rand {
 }
 
 /// The names a `new` binds: `plain` fresh unforgeable names, then the
-/// system channels of `uris`, in order.
-pub(crate) fn new_names(plain: usize, uris: &[String], rand: &Rand) -> Eval<Vec<Value>> {
+/// names the powerbox binds to `uris`, in order.
+pub(crate) fn new_names(
+    plain: usize,
+    uris: &[String],
+    rand: &Rand,
+    powerbox: &Powerbox,
+) -> Eval<Vec<Value>> {
     let mut names = Vec::with_capacity(plain + uris.len());
     for index in 0..plain {
         names.push(Value::Unforgeable(Arc::new(GUnforgeable {
@@ -370,9 +403,7 @@ pub(crate) fn new_names(plain: usize, uris: &[String], rand: &Rand) -> Eval<Vec<
         })));
     }
     for uri in uris {
-        let process = SystemProcess::from_uri(uri)
-            .ok_or_else(|| unlocated(RuntimeError::UnknownUri(uri.clone())))?;
-        names.push(process.channel());
+        names.push(powerbox.resolve(uri).map_err(unlocated)?);
     }
     Ok(names)
 }

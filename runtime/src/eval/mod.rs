@@ -33,8 +33,8 @@ pub(crate) use self::patterns::{BindPattern, PatternList, free_var_count};
 pub(crate) use self::substitute::substitute;
 use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;
+use crate::native::{NativeProcess, Powerbox};
 use crate::phlo::CostTable;
-use crate::system::SystemProcess;
 use crate::tuplespace::{Event, EventLog, LogMismatch};
 use crate::value::ProcValue;
 use crate::wasm::host::{LoadedModule, WasmTask};
@@ -62,6 +62,8 @@ pub struct RunConfig {
     pub costs: CostTable,
     /// What to keep of the event log.
     pub log: LogMode,
+    /// The URIs the run may bind, and the native processes behind them.
+    pub powerbox: Powerbox,
 }
 
 impl Default for RunConfig {
@@ -71,6 +73,7 @@ impl Default for RunConfig {
             seed: DEFAULT_SEED.to_vec(),
             costs: CostTable::V1,
             log: LogMode::Digest,
+            powerbox: Powerbox::standard(),
         }
     }
 }
@@ -111,7 +114,32 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> RunReport {
+    run_with_preludes(Vec::new(), program, source_map, config, stdout, stderr)
+}
+
+/// Runs `preludes` (library code, such as the standard library's contracts)
+/// and then `program` in one tuplespace: each prelude's first task is queued
+/// before the program's, so the contracts a prelude installs are in place
+/// when the program calls them.
+///
+/// Prelude `i` draws its names from [`prelude_rand`]`(i)`, so its names do
+/// not depend on the program or its seed.
+pub fn run_with_preludes(
+    preludes: Vec<Par>,
+    program: Par,
+    source_map: Option<&SourceMap>,
+    config: &RunConfig,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> RunReport {
     let (mut machine, root_rand) = Machine::new(config, source_map.cloned().map(Arc::new));
+    for (index, prelude) in preludes.into_iter().enumerate() {
+        machine.queue.push_back(Task::Interp {
+            code: CodeRef::new(Arc::new(ProcValue::new(prelude))),
+            env: Env::default(),
+            rand: prelude_rand(index),
+        });
+    }
     machine.queue.push_back(Task::Interp {
         code: CodeRef::new(Arc::new(ProcValue::new(program))),
         env: Env::default(),
@@ -134,6 +162,11 @@ pub fn run(
     machine.report()
 }
 
+/// The name generator state of prelude `index`.
+pub fn prelude_rand(index: usize) -> Rand {
+    Rand::from_seed(format!("rhoc-prelude:{index}").as_bytes())
+}
+
 /// A piece of code ready to run.
 pub(crate) enum Task {
     /// A Par run by the evaluator.
@@ -154,7 +187,7 @@ pub(crate) enum Continuation {
         env: Env,
     },
     /// A native process.
-    System(SystemProcess),
+    Native(Arc<dyn NativeProcess>),
 }
 
 impl std::fmt::Debug for Continuation {
@@ -162,7 +195,7 @@ impl std::fmt::Debug for Continuation {
         match self {
             Continuation::Code { .. } => f.write_str("Code"),
             Continuation::Wasm { body, .. } => write!(f, "Wasm({body})"),
-            Continuation::System(p) => write!(f, "System({})", p.uri()),
+            Continuation::Native(p) => write!(f, "Native({})", p.name()),
         }
     }
 }

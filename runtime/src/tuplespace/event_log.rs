@@ -10,7 +10,16 @@
 //! P <seq> <channel-key> <persistent 0|1>
 //! C <seq> <channel-key>,<channel-key>... <persistent 0|1> <peek 0|1>
 //! M <continuation-seq> <datum-seq>,<datum-seq>...
+//! G <capability-hex>
+//! I <request-hex> ok <protobuf-par-hex>
+//! I <request-hex> err <message-hex>
 //! ```
+//!
+//! `G` lines name the capabilities the operator granted the run (they come
+//! first, so a replay can grant the same ones without touching the outside
+//! world); `I` lines hold the outcome of non-deterministic work done by a
+//! native process (a file read, a network request), which a replay takes
+//! from the record instead of doing the work again.
 //!
 //! Channel keys are 64-bit structural hashes of the channel values, in hex.
 //! In replay, every Produce and Consume must match the record, and every COMM
@@ -19,6 +28,7 @@
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
+use prost::Message;
 use rustc_hash::FxHasher;
 
 use super::Seq;
@@ -56,6 +66,15 @@ pub enum Event {
         continuation: Seq,
         /// The data's sequence numbers, one per bind.
         data: Vec<Seq>,
+    },
+    /// A capability granted to the run, e.g. `fs /srv/data`.
+    Grant(String),
+    /// The outcome of non-deterministic work by a native process.
+    Io {
+        /// What was asked, e.g. `fs read notes.txt`.
+        request: String,
+        /// The result as a protobuf-encoded Par, or the failure message.
+        outcome: Result<Vec<u8>, String>,
     },
 }
 
@@ -179,6 +198,80 @@ impl EventLog {
         self.observe(event)
     }
 
+    /// Notes a capability granted to the run; a replay checks that it was
+    /// granted the same ones.
+    ///
+    /// # Errors
+    ///
+    /// [`RuntimeError::ReplayMismatch`] when the replay's grants differ.
+    pub fn grant(&mut self, capability: &str) -> Result<(), RuntimeError> {
+        self.mix_bytes(4, capability.as_bytes());
+        self.observe(|| Event::Grant(capability.to_string()))
+    }
+
+    /// Performs non-deterministic work, or takes its outcome from the record
+    /// in a replay (see [`crate::native::NativeCall::io`]).
+    ///
+    /// # Errors
+    ///
+    /// [`RuntimeError::ReplayMismatch`] when the record does not hold this
+    /// request next.
+    pub fn io(
+        &mut self,
+        request: &str,
+        perform: impl FnOnce() -> Result<Value, String>,
+    ) -> Result<Result<Value, String>, RuntimeError> {
+        let outcome = match &mut self.mode {
+            Mode::Replaying { events, cursor } => match events.get(*cursor) {
+                Some(Event::Io {
+                    request: recorded,
+                    outcome,
+                }) if recorded == request => {
+                    *cursor += 1;
+                    outcome.clone()
+                }
+                Some(expected) => {
+                    return Err(RuntimeError::ReplayMismatch(format!(
+                        "event {} was recorded as {}, but replay asked for `{request}`",
+                        *cursor + 1,
+                        format_event(expected)
+                    )));
+                }
+                None => {
+                    return Err(RuntimeError::ReplayMismatch(format!(
+                        "replay asked for `{request}` past the end of the record"
+                    )));
+                }
+            },
+            _ => perform().map(|value| value.to_par().encode_to_vec()),
+        };
+        self.mix_bytes(5, request.as_bytes());
+        match &outcome {
+            Ok(bytes) => self.mix_bytes(6, bytes),
+            Err(message) => self.mix_bytes(7, message.as_bytes()),
+        }
+        if let Mode::Recording(events) = &mut self.mode {
+            events.push(Event::Io {
+                request: request.to_string(),
+                outcome: outcome.clone(),
+            });
+        }
+        Ok(match outcome {
+            Ok(bytes) => match rho_host_abi::encode::decode_par(&bytes) {
+                Ok(mut par) => {
+                    rho_host_abi::sort::sort_par(&mut par);
+                    Ok(Value::from_par(par))
+                }
+                Err(error) => {
+                    return Err(RuntimeError::ReplayMismatch(format!(
+                        "the recorded outcome of `{request}` is not a valid value: {error}"
+                    )));
+                }
+            },
+            Err(message) => Err(message),
+        })
+    }
+
     pub(super) fn comm(&mut self, continuation: Seq, data: impl Iterator<Item = Seq> + Clone) {
         self.mix(&[3, continuation]);
         for seq in data.clone() {
@@ -257,6 +350,12 @@ impl EventLog {
         }
     }
 
+    fn mix_bytes(&mut self, tag: u64, bytes: &[u8]) {
+        let mut hasher = FxHasher::default();
+        bytes.hash(&mut hasher);
+        self.mix(&[tag, hasher.finish()]);
+    }
+
     fn mix(&mut self, words: &[u64]) {
         for word in words {
             self.digest = (self.digest.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
@@ -326,6 +425,17 @@ impl EventLog {
                         .collect::<Option<_>>()
                         .ok_or_else(|| malformed("bad sequence number"))?,
                 },
+                ["G", capability] => {
+                    Event::Grant(parse_text_hex(capability).ok_or_else(|| malformed("bad hex"))?)
+                }
+                ["I", request, "ok", value] => Event::Io {
+                    request: parse_text_hex(request).ok_or_else(|| malformed("bad hex"))?,
+                    outcome: Ok(hex::decode(value).map_err(|_| malformed("bad hex"))?),
+                },
+                ["I", request, "err", message] => Event::Io {
+                    request: parse_text_hex(request).ok_or_else(|| malformed("bad hex"))?,
+                    outcome: Err(parse_text_hex(message).ok_or_else(|| malformed("bad hex"))?),
+                },
                 _ => return Err(malformed("unknown event")),
             };
             events.push(event);
@@ -370,8 +480,26 @@ fn format_event(event: &Event) -> String {
             let data: Vec<String> = data.iter().map(u64::to_string).collect();
             let _ = write!(out, "M {continuation} {}", data.join(","));
         }
+        Event::Grant(capability) => {
+            let _ = write!(out, "G {}", hex::encode(capability));
+        }
+        Event::Io { request, outcome } => {
+            let _ = match outcome {
+                Ok(value) => write!(out, "I {} ok {}", hex::encode(request), hex::encode(value)),
+                Err(message) => write!(
+                    out,
+                    "I {} err {}",
+                    hex::encode(request),
+                    hex::encode(message)
+                ),
+            };
+        }
     }
     out
+}
+
+fn parse_text_hex(text: &str) -> Option<String> {
+    String::from_utf8(hex::decode(text).ok()?).ok()
 }
 
 fn parse_u64(text: &str) -> Option<u64> {

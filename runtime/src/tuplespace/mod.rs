@@ -158,6 +158,12 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         &self.log
     }
 
+    /// The event log, for events that are not tuplespace operations
+    /// (non-deterministic outcomes of native processes).
+    pub fn log_mut(&mut self) -> &mut EventLog {
+        &mut self.log
+    }
+
     /// Takes the event log out (at the end of a run).
     pub fn take_log(&mut self) -> EventLog {
         std::mem::replace(&mut self.log, EventLog::digest_only())

@@ -252,25 +252,49 @@ impl WasmEngine {
         stdout: &mut dyn Write,
         stderr: &mut dyn Write,
     ) -> Result<RunReport, ModuleError> {
+        self.run_with_preludes(&[], module, config, stdout, stderr)
+    }
+
+    /// Runs `preludes` and then `module` in one tuplespace, as
+    /// [`crate::run_with_preludes`] does for the evaluator.
+    ///
+    /// # Errors
+    ///
+    /// [`ModuleError::Load`] when a module cannot be instantiated.
+    pub fn run_with_preludes(
+        &self,
+        preludes: &[&CompiledModule],
+        module: &CompiledModule,
+        config: &RunConfig,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> Result<RunReport, ModuleError> {
         let (mut machine, root_rand) = Machine::new(config, None);
         machine.store_limits = StoreLimitsBuilder::new()
             .memory_size(MAX_MEMORY_BYTES)
             .table_elements(100_000)
-            .instances(16)
+            .instances(16 + preludes.len())
             .build();
         let mut store = Store::new(&self.engine, machine);
         store.limiter(|machine| &mut machine.store_limits);
-        let instance = self
-            .linker
-            .instantiate(&mut store, &module.module)
-            .map_err(|e| ModuleError::Load(format!("cannot instantiate: {e}")))?;
-        let loaded = Arc::new(load(&mut store, &instance, module.locations.clone())?);
-        store.data_mut().queue.push_back(Task::Wasm(WasmTask {
-            module: loaded,
-            body: 0,
-            env: Env::default(),
-            rand: root_rand,
-        }));
+        let roots = preludes
+            .iter()
+            .enumerate()
+            .map(|(index, prelude)| (*prelude, crate::eval::prelude_rand(index)))
+            .chain(std::iter::once((module, root_rand)));
+        for (module, rand) in roots {
+            let instance = self
+                .linker
+                .instantiate(&mut store, &module.module)
+                .map_err(|e| ModuleError::Load(format!("cannot instantiate: {e}")))?;
+            let loaded = Arc::new(load(&mut store, &instance, module.locations.clone())?);
+            store.data_mut().queue.push_back(Task::Wasm(WasmTask {
+                module: loaded,
+                body: 0,
+                env: Env::default(),
+                rand,
+            }));
+        }
         while !store.data().stopped {
             let Some(task) = store.data_mut().queue.pop_front() else {
                 break;

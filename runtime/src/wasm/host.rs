@@ -550,6 +550,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                         count.saturating_sub(desc.uris.len()),
                         &desc.uris,
                         &rand,
+                        &machine.powerbox,
                     ))?;
                     let env = machine.wasm.env.extend(names);
                     machine.queue.push_back(Task::Wasm(WasmTask {
