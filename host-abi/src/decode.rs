@@ -216,7 +216,9 @@ impl DeepMerge for New {
             4 => {
                 // A map entry is a message `{ string key = 1; Par value = 2; }`;
                 // a later entry for the same key replaces an earlier one.
-                let entry = take_delimited(wire_type, buf)?;
+                // prost reads a map entry's length without checking the
+                // field's wire type; so do we, to accept the same bytes.
+                let entry = take_delimited(WireType::LengthDelimited, buf)?;
                 let mut key = String::new();
                 let mut value = Par::default();
                 let result = merge_map_entry(&mut key, &mut value, entry, depth);
