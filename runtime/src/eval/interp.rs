@@ -447,14 +447,7 @@ impl Machine {
             ExprInstance::EMethodBody(method) => {
                 let target = self.eval_operand(method.target.as_ref(), env)?;
                 let args = self.eval_values(&method.arguments, env)?;
-                ops::call_method(
-                    &target,
-                    &method.method_name,
-                    &args,
-                    &self.costs,
-                    &mut self.meter,
-                )
-                .map_err(unlocated)
+                self.call_method(&target, &method.method_name, args)
             }
         }
     }

@@ -49,6 +49,11 @@ pub(crate) struct Machine {
     /// The system store native processes keep state in (the registry);
     /// part of the state hash.
     pub(crate) store: std::collections::BTreeMap<Vec<u8>, Value>,
+    /// The native process behind each channel, for method calls on it.
+    natives: rustc_hash::FxHashMap<Value, Arc<dyn NativeProcess>>,
+    /// Method calls answered by native processes so far (each gets its own
+    /// name generator state).
+    native_methods: u32,
 }
 
 impl Machine {
@@ -75,6 +80,8 @@ impl Machine {
             store_limits: wasmtime::StoreLimits::default(),
             powerbox: config.powerbox.clone(),
             store: std::collections::BTreeMap::new(),
+            natives: rustc_hash::FxHashMap::default(),
+            native_methods: 0,
         };
         let root_rand = Rand::from_seed(&config.seed);
         if let Err(error) = machine.install_system_processes(&root_rand) {
@@ -117,6 +124,7 @@ impl Machine {
         process: Arc<dyn NativeProcess>,
         rand: Rand,
     ) -> Eval<()> {
+        self.natives.insert(channel.clone(), Arc::clone(&process));
         for (index, &arity) in process.arities().iter().enumerate() {
             let mut matcher = SpaceMatcher {
                 costs: &self.costs,
@@ -314,16 +322,57 @@ impl Machine {
                 let mut call = NativeCall::new(self, comm.rand.clone());
                 let outcome = process.call(&mut call, args);
                 let NativeCall { sends, binds, .. } = call;
-                for (channel, process, rand) in binds {
-                    self.install_native(channel, process, rand)?;
-                }
-                outcome.map_err(unlocated)?;
-                for (index, (channel, values)) in sends.into_iter().enumerate() {
-                    self.produce(channel, values, false, comm.rand.split(index as u32))?;
-                }
-                Ok(())
+                self.finish_native_call(sends, binds, &comm.rand, outcome)
             }
         }
+    }
+
+    /// Installs what a native call bound, then (if it succeeded) makes its
+    /// sends.
+    fn finish_native_call(
+        &mut self,
+        sends: Vec<(Value, Vec<Value>)>,
+        binds: Vec<(Value, Arc<dyn NativeProcess>, Rand)>,
+        rand: &Rand,
+        outcome: Result<(), RuntimeError>,
+    ) -> Eval<()> {
+        for (channel, process, rand) in binds {
+            self.install_native(channel, process, rand)?;
+        }
+        outcome.map_err(unlocated)?;
+        for (index, (channel, values)) in sends.into_iter().enumerate() {
+            self.produce(channel, values, false, rand.split(index as u32))?;
+        }
+        Ok(())
+    }
+
+    /// `target.name(args)`: a native process's method when `target` is the
+    /// channel of one that has it, else one of the language's methods.
+    pub(crate) fn call_method(
+        &mut self,
+        target: &Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Eval<Value> {
+        if let Value::Unforgeable(_) = target
+            && let Some(process) = self.natives.get(target).cloned()
+        {
+            self.charge(self.costs.method_call)?;
+            let rand = Rand::from_seed(b"rhoc-native-method").split(self.native_methods);
+            self.native_methods = self.native_methods.wrapping_add(1);
+            let mut call = NativeCall::new(self, rand.clone());
+            if let Some(outcome) = process.method(&mut call, name, args.clone()) {
+                let NativeCall { sends, binds, .. } = call;
+                let (result, outcome) = match outcome {
+                    Ok(value) => (Some(value), Ok(())),
+                    Err(error) => (None, Err(error)),
+                };
+                self.finish_native_call(sends, binds, &rand, outcome)?;
+                return Ok(result.unwrap_or(Value::Nil));
+            }
+        }
+        crate::ops::call_method(target, name, &args, &self.costs, &mut self.meter)
+            .map_err(unlocated)
     }
 
     /// Blake2b-256 over the final tuplespace, in canonical channel order.

@@ -52,6 +52,23 @@ pub trait NativeProcess: Send + Sync {
     /// A [`RuntimeError`] ends the calling process's send, as a runtime error
     /// of that process.
     fn call(&self, call: &mut NativeCall<'_>, args: Vec<Value>) -> Result<(), RuntimeError>;
+
+    /// Answers the method call `(*channel).name(args)` on this process's
+    /// channel: a synchronous call whose result replaces the call
+    /// expression. `None` when the process has no such method (the call then
+    /// fails as a method call on an unforgeable name does).
+    ///
+    /// A method's sends and bindings take effect when it returns, as a
+    /// call's do; names it creates come from a generator state that the run
+    /// advances once per method call.
+    fn method(
+        &self,
+        _call: &mut NativeCall<'_>,
+        _name: &str,
+        _args: Vec<Value>,
+    ) -> Option<Result<Value, RuntimeError>> {
+        None
+    }
 }
 
 /// What a URI is bound to.

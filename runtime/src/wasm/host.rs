@@ -432,8 +432,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 };
                 let target = machine.wasm.value(target)?;
                 let args = machine.wasm.pop_args(n)?;
-                let result =
-                    ops::call_method(&target, &name, &args, &machine.costs, &mut machine.meter)?;
+                let result = lift(machine.call_method(&target, &name, args))?;
                 Ok(machine.wasm.rvalue_of(result))
             })
         },
