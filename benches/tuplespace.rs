@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rho_host_abi::par::{GPrivate, GUnforgeable, g_unforgeable::UnfInstance};
-use rho_runtime::names::Rand;
 use rho_runtime::tuplespace::{Matcher, Tuplespace};
 use rho_runtime::{RuntimeError, Value};
 
@@ -37,7 +36,6 @@ const COMMS: u64 = 10_000;
 fn single_channel(c: &mut Criterion) {
     let mut group = c.benchmark_group("tuplespace");
     group.throughput(Throughput::Elements(COMMS));
-    let rand = Rand::from_seed(b"bench");
     let ch = channel(1);
     group.bench_function("produce_then_consume", |b| {
         b.iter(|| {
@@ -48,22 +46,12 @@ fn single_channel(c: &mut Criterion) {
                         ch.clone(),
                         vec![Value::Int(i as i64)],
                         false,
-                        rand.clone(),
                         0,
                         &mut BindAll,
                     )
                     .unwrap();
                 let (comm, _) = space
-                    .consume(
-                        vec![ch.clone()],
-                        vec![1],
-                        0,
-                        false,
-                        false,
-                        rand.clone(),
-                        0,
-                        &mut BindAll,
-                    )
+                    .consume(vec![ch.clone()], vec![1], 0, false, false, 0, &mut BindAll)
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }
@@ -74,23 +62,13 @@ fn single_channel(c: &mut Criterion) {
             let mut space: Tuplespace<usize, u32> = Tuplespace::default();
             for i in 0..COMMS {
                 space
-                    .consume(
-                        vec![ch.clone()],
-                        vec![1],
-                        0,
-                        false,
-                        false,
-                        rand.clone(),
-                        0,
-                        &mut BindAll,
-                    )
+                    .consume(vec![ch.clone()], vec![1], 0, false, false, 0, &mut BindAll)
                     .unwrap();
                 let comm = space
                     .produce(
                         ch.clone(),
                         vec![Value::Int(i as i64)],
                         false,
-                        rand.clone(),
                         0,
                         &mut BindAll,
                     )
@@ -111,7 +89,6 @@ fn single_channel(c: &mut Criterion) {
                         0,
                         false,
                         false,
-                        rand.clone(),
                         0,
                         &mut BindAll,
                     )
@@ -121,7 +98,6 @@ fn single_channel(c: &mut Criterion) {
                         ch.clone(),
                         vec![Value::Int(i as i64)],
                         false,
-                        rand.clone(),
                         0,
                         &mut BindAll,
                     )
@@ -131,7 +107,6 @@ fn single_channel(c: &mut Criterion) {
                         other.clone(),
                         vec![Value::Int(i as i64)],
                         false,
-                        rand.clone(),
                         0,
                         &mut BindAll,
                     )

@@ -1,10 +1,11 @@
 //! Fresh unforgeable names: a splittable, mergeable Blake2b generator.
 //!
-//! Every process carries a [`Rand`]. A par splits it per branch, a COMM merges
-//! the continuation's state with the states of the data it consumed (and the
-//! COMM's sequence number, so that two firings never share a state), and `new`
-//! derives its names from the state it was given. Names are therefore
-//! reproducible from the deploy's seed and unguessable without it.
+//! Every process carries a [`Rand`]. A par splits it per branch, the body a
+//! COMM releases gets the deploy's root state indexed by the COMM's number
+//! ([`Rand::indexed`]: every COMM of a deploy has its own number, and the
+//! scheduler is deterministic), and `new` derives its names from the state it
+//! was given. Names are therefore reproducible from the deploy's seed, unique
+//! within and across deploys, and unguessable without the seed.
 //!
 //! Splits and merges are lazy: they build a small tree, and nothing is hashed
 //! until a name is actually created or the tree grows past
@@ -37,6 +38,7 @@ enum Kind {
     Digest([u8; 64]),
     Split(Rand, u32),
     Merge(Vec<Rand>, u64),
+    Indexed(Rand, u64),
 }
 
 impl Rand {
@@ -74,24 +76,17 @@ impl Rand {
         Rand::node(Kind::Split(self.clone(), index), self.0.weight + 1)
     }
 
+    /// The state numbered `index` under this one: the state of the body
+    /// released by COMM number `index` of a deploy whose root this is.
+    pub fn indexed(&self, index: u64) -> Rand {
+        Rand::node(Kind::Indexed(self.clone(), index), self.0.weight + 1)
+    }
+
     /// Combines states at a COMM: the continuation's first, then the data's.
     /// `comm_seq` distinguishes repeated firings of persistent terms.
     pub fn merge(states: Vec<Rand>, comm_seq: u64) -> Rand {
         let weight = states.iter().map(|r| r.0.weight).sum::<u32>() + 1;
         Rand::node(Kind::Merge(states, comm_seq), weight)
-    }
-
-    /// [`Rand::merge`] for a persistent continuation, whose state is merged
-    /// at every one of its COMMs: it enters as its digest, which its node
-    /// computes once, so the merged trees stay small. The result is a
-    /// different state from `merge`'s, and just as deterministic.
-    pub fn merge_persistent(mut states: Vec<Rand>, comm_seq: u64) -> Rand {
-        if let Some(first) = states.first_mut()
-            && first.0.weight > 0
-        {
-            *first = Rand::digest(first.fold());
-        }
-        Rand::merge(states, comm_seq)
     }
 
     /// The `index`-th name derived from this state (32 bytes).
@@ -123,6 +118,11 @@ impl Rand {
             }
             Kind::Split(parent, index) => {
                 hasher.update([1u8]);
+                hasher.update(index.to_le_bytes());
+                parent.feed(hasher);
+            }
+            Kind::Indexed(parent, index) => {
+                hasher.update([3u8]);
                 hasher.update(index.to_le_bytes());
                 parent.feed(hasher);
             }
@@ -161,24 +161,6 @@ mod tests {
         let first = Rand::merge(vec![left.clone(), right.clone()], 1);
         let second = Rand::merge(vec![left, right], 2);
         assert_ne!(first.name(0), second.name(0));
-    }
-
-    #[test]
-    fn persistent_merges_are_deterministic_and_distinct_per_comm() {
-        let mut shared = Rand::from_seed(b"seed");
-        for i in 0..20 {
-            shared = shared.split(i);
-        }
-        let datum = Rand::from_seed(b"datum").split(1);
-        let first = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 1);
-        let again = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 1);
-        let later = Rand::merge_persistent(vec![shared.clone(), datum.clone()], 2);
-        assert_eq!(first.name(0), again.name(0));
-        assert_ne!(first.name(0), later.name(0));
-        assert!(
-            first.0.weight <= datum.0.weight + 1,
-            "the shared state enters hashed"
-        );
     }
 
     #[test]

@@ -33,19 +33,22 @@ impl Machine {
     pub(crate) fn run_interp_task(&mut self, code: CodeRef, env: Env, rand: Rand) {
         let par = code.get();
         let mut index = 0u32;
+        // Sends and receives create no names (a COMM's body gets its state
+        // from the COMM's number), but they count as components.
+        index += (par.sends.len() + par.receives.len()) as u32;
         let mut next_rand = || {
             let component = component_rand(&rand, index);
             index += 1;
             component
         };
         for send in &par.sends {
-            let result = self.eval_send(&env, send, next_rand());
+            let result = self.eval_send(&env, send);
             if self.settle(result) {
                 return;
             }
         }
         for receive in &par.receives {
-            let result = self.eval_receive(&code, &env, receive, next_rand());
+            let result = self.eval_receive(&code, &env, receive);
             if self.settle(result) {
                 return;
             }
@@ -88,39 +91,27 @@ impl Machine {
         error
     }
 
-    fn eval_send(&mut self, env: &Env, send: &Send, rand: Rand) -> Eval<()> {
-        self.eval_send_inner(env, send, rand)
+    fn eval_send(&mut self, env: &Env, send: &Send) -> Eval<()> {
+        self.eval_send_inner(env, send)
             .map_err(|e| self.locate(e, send))
     }
 
-    fn eval_send_inner(&mut self, env: &Env, send: &Send, rand: Rand) -> Eval<()> {
+    fn eval_send_inner(&mut self, env: &Env, send: &Send) -> Eval<()> {
         self.charge(self.costs.send)?;
         let channel = self.eval_channel(send.chan.as_ref(), env, Access::Write)?;
         let mut data = Vec::with_capacity(send.data.len());
         for datum in &send.data {
             data.push(self.eval_value(datum, env)?);
         }
-        self.produce(channel, data, send.persistent, rand)
+        self.produce(channel, data, send.persistent)
     }
 
-    fn eval_receive(
-        &mut self,
-        code: &CodeRef,
-        env: &Env,
-        receive: &Receive,
-        rand: Rand,
-    ) -> Eval<()> {
-        self.eval_receive_inner(code, env, receive, rand)
+    fn eval_receive(&mut self, code: &CodeRef, env: &Env, receive: &Receive) -> Eval<()> {
+        self.eval_receive_inner(code, env, receive)
             .map_err(|e| self.locate(e, receive))
     }
 
-    fn eval_receive_inner(
-        &mut self,
-        code: &CodeRef,
-        env: &Env,
-        receive: &Receive,
-        rand: Rand,
-    ) -> Eval<()> {
+    fn eval_receive_inner(&mut self, code: &CodeRef, env: &Env, receive: &Receive) -> Eval<()> {
         self.charge(self.costs.receive)?;
         let mut channels = Vec::with_capacity(receive.binds.len());
         let mut patterns = Vec::with_capacity(receive.binds.len());
@@ -158,7 +149,6 @@ impl Machine {
             continuation,
             receive.persistent,
             receive.peek,
-            rand,
             storage,
         )
     }

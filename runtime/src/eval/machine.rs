@@ -84,7 +84,8 @@ impl Machine {
             native_methods: 0,
         };
         let root_rand = Rand::from_seed(&config.seed);
-        if let Err(error) = machine.install_system_processes(&root_rand) {
+        machine.space.set_comm_root(root_rand.clone());
+        if let Err(error) = machine.install_system_processes() {
             machine.record(error);
         }
         (machine, root_rand)
@@ -102,7 +103,7 @@ impl Machine {
         }
     }
 
-    fn install_system_processes(&mut self, rand: &Rand) -> Eval<()> {
+    fn install_system_processes(&mut self) -> Eval<()> {
         for grant in self.powerbox.grants().to_vec() {
             self.space.log_mut().grant(&grant).map_err(unlocated)?;
         }
@@ -111,21 +112,16 @@ impl Machine {
             .processes()
             .map(|(channel, process)| (channel.clone(), Arc::clone(process)))
             .collect();
-        for (index, (channel, process)) in processes.into_iter().enumerate() {
-            self.install_native(channel, process, rand.split(u32::MAX - index as u32))?;
+        for (channel, process) in processes {
+            self.install_native(channel, process)?;
         }
         Ok(())
     }
 
     /// Puts `process` on `channel`: one persistent receive per arity.
-    fn install_native(
-        &mut self,
-        channel: Value,
-        process: Arc<dyn NativeProcess>,
-        rand: Rand,
-    ) -> Eval<()> {
+    fn install_native(&mut self, channel: Value, process: Arc<dyn NativeProcess>) -> Eval<()> {
         self.natives.insert(channel.clone(), Arc::clone(&process));
-        for (index, &arity) in process.arities().iter().enumerate() {
+        for &arity in process.arities() {
             let mut matcher = SpaceMatcher {
                 costs: &self.costs,
                 meter: &mut self.meter,
@@ -137,7 +133,6 @@ impl Machine {
                     Continuation::Native(Arc::clone(&process)),
                     true,
                     false,
-                    rand.split(index as u32),
                     0,
                     &mut matcher,
                 )
@@ -182,7 +177,6 @@ impl Machine {
         channel: Value,
         data: Vec<Value>,
         persistent: bool,
-        rand: Rand,
     ) -> Eval<()> {
         let storage = channel.encoded_len() + data.iter().map(Value::encoded_len).sum::<u64>();
         self.charge(storage)?;
@@ -193,14 +187,7 @@ impl Machine {
         };
         let comm = self
             .space
-            .produce(
-                channel.clone(),
-                data,
-                persistent,
-                rand,
-                storage,
-                &mut matcher,
-            )
+            .produce(channel.clone(), data, persistent, storage, &mut matcher)
             .map_err(unlocated)?;
         let Some(comm) = comm else {
             return Ok(());
@@ -235,7 +222,6 @@ impl Machine {
         continuation: Continuation,
         persistent: bool,
         peek: bool,
-        rand: Rand,
         storage: u64,
     ) -> Eval<()> {
         self.charge(storage)?;
@@ -251,7 +237,6 @@ impl Machine {
                 continuation,
                 persistent,
                 peek,
-                rand,
                 storage,
                 &mut matcher,
             )
@@ -299,7 +284,7 @@ impl Machine {
         self.meter.refund(comm.refund);
         match comm.payload {
             Continuation::Code { body, env } => {
-                let env = env.extend(comm.bindings.into_iter().flatten());
+                let env = env.extend_groups(comm.bindings);
                 self.queue.push_back(Task::Interp {
                     code: body,
                     env,
@@ -308,7 +293,7 @@ impl Machine {
                 Ok(())
             }
             Continuation::Wasm { module, body, env } => {
-                let env = env.extend(comm.bindings.into_iter().flatten());
+                let env = env.extend_groups(comm.bindings);
                 self.queue.push_back(Task::Wasm(WasmTask {
                     module,
                     body,
@@ -322,7 +307,7 @@ impl Machine {
                 let mut call = NativeCall::new(self, comm.rand.clone());
                 let outcome = process.call(&mut call, args);
                 let NativeCall { sends, binds, .. } = call;
-                self.finish_native_call(sends, binds, &comm.rand, outcome)
+                self.finish_native_call(sends, binds, outcome)
             }
         }
     }
@@ -332,16 +317,15 @@ impl Machine {
     fn finish_native_call(
         &mut self,
         sends: Vec<(Value, Vec<Value>)>,
-        binds: Vec<(Value, Arc<dyn NativeProcess>, Rand)>,
-        rand: &Rand,
+        binds: Vec<(Value, Arc<dyn NativeProcess>)>,
         outcome: Result<(), RuntimeError>,
     ) -> Eval<()> {
-        for (channel, process, rand) in binds {
-            self.install_native(channel, process, rand)?;
+        for (channel, process) in binds {
+            self.install_native(channel, process)?;
         }
         outcome.map_err(unlocated)?;
-        for (index, (channel, values)) in sends.into_iter().enumerate() {
-            self.produce(channel, values, false, rand.split(index as u32))?;
+        for (channel, values) in sends {
+            self.produce(channel, values, false)?;
         }
         Ok(())
     }
@@ -360,14 +344,14 @@ impl Machine {
             self.charge(self.costs.method_call)?;
             let rand = Rand::from_seed(b"rhoc-native-method").split(self.native_methods);
             self.native_methods = self.native_methods.wrapping_add(1);
-            let mut call = NativeCall::new(self, rand.clone());
+            let mut call = NativeCall::new(self, rand);
             if let Some(outcome) = process.method(&mut call, name, args.clone()) {
                 let NativeCall { sends, binds, .. } = call;
                 let (result, outcome) = match outcome {
                     Ok(value) => (Some(value), Ok(())),
                     Err(error) => (None, Err(error)),
                 };
-                self.finish_native_call(sends, binds, &rand, outcome)?;
+                self.finish_native_call(sends, binds, outcome)?;
                 return Ok(result.unwrap_or(Value::Nil));
             }
         }

@@ -17,7 +17,7 @@ pub struct NativeCall<'m> {
     rand: Rand,
     next_name: u32,
     pub(crate) sends: Vec<(Value, Vec<Value>)>,
-    pub(crate) binds: Vec<(Value, Arc<dyn NativeProcess>, Rand)>,
+    pub(crate) binds: Vec<(Value, Arc<dyn NativeProcess>)>,
 }
 
 impl std::fmt::Debug for NativeCall<'_> {
@@ -83,8 +83,7 @@ impl<'m> NativeCall<'m> {
     /// it. Installed when the call returns.
     pub fn bind(&mut self, process: Arc<dyn NativeProcess>) -> Value {
         let channel = self.fresh_name();
-        let rand = self.rand.split(u32::MAX - self.next_name);
-        self.binds.push((channel.clone(), process, rand));
+        self.binds.push((channel.clone(), process));
         channel
     }
 

@@ -54,8 +54,6 @@ pub struct Datum {
     pub values: Vec<Value>,
     /// Whether it stays after a COMM (`!!`).
     pub persistent: bool,
-    /// The sender's name generator state.
-    pub rand: Rand,
     /// Phlo charged for storing it, refunded when a COMM takes it.
     pub storage: u64,
     seq: Seq,
@@ -74,8 +72,6 @@ pub struct WaitingContinuation<P, K> {
     pub persistent: bool,
     /// Whether the data stay after a COMM (`<<-`).
     pub peek: bool,
-    /// The receiver's name generator state.
-    pub rand: Rand,
     /// Phlo charged for storing it, refunded when a COMM takes it.
     pub storage: u64,
     seq: Seq,
@@ -123,6 +119,8 @@ pub struct Tuplespace<P, K> {
     next_seq: Seq,
     comms: u64,
     log: EventLog,
+    /// The state every COMM's name generator state is derived from.
+    comm_root: Rand,
 }
 
 /// A saved state of the tuplespace, for reverting a failed deploy.
@@ -145,7 +143,15 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             next_seq: 0,
             comms: 0,
             log,
+            comm_root: Rand::from_seed(b"rhoc-comms"),
         }
+    }
+
+    /// Sets the state COMMs derive their name generator states from (the
+    /// deploy's root state): the body a COMM releases gets
+    /// `root.indexed(n)` for the COMM's number `n`.
+    pub fn set_comm_root(&mut self, root: Rand) {
+        self.comm_root = root;
     }
 
     /// The number of COMMs so far.
@@ -192,7 +198,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         channel: Value,
         values: Vec<Value>,
         persistent: bool,
-        rand: Rand,
         storage: u64,
         matcher: &mut M,
     ) -> Result<Option<Comm<K, M::Bindings>>, RuntimeError> {
@@ -202,7 +207,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let datum = Datum {
             values,
             persistent,
-            rand,
             storage,
             seq,
         };
@@ -263,7 +267,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         payload: K,
         persistent: bool,
         peek: bool,
-        rand: Rand,
         storage: u64,
         matcher: &mut M,
     ) -> Result<Consumed<K, M::Bindings>, RuntimeError> {
@@ -276,7 +279,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             payload,
             persistent,
             peek,
-            rand,
             storage,
             seq,
         };
@@ -555,14 +557,13 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let takes_stored_data = chosen
             .iter()
             .any(|(seq, _)| incoming.is_none_or(|d| d.seq != *seq));
-        let (payload, cont_rand, persistent, peek, storage, channels) = {
+        let (payload, persistent, peek, storage, channels) = {
             let continuation = incoming_continuation
                 .or_else(|| self.continuations.get(&cont_seq))
                 .expect("a chosen continuation exists");
             let unregisters = stored && !continuation.persistent;
             (
                 continuation.payload.clone(),
-                continuation.rand.clone(),
                 continuation.persistent,
                 continuation.peek,
                 continuation.storage,
@@ -575,12 +576,9 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         };
         self.comms += 1;
         self.log.comm(cont_seq, chosen.iter().map(|(seq, _)| *seq));
-        let mut rands = Vec::with_capacity(chosen.len() + 1);
-        rands.push(cont_rand);
         let mut refund = 0;
         for (bind, (data_seq, _)) in chosen.iter().enumerate() {
             if let Some(datum) = incoming.filter(|d| d.seq == *data_seq) {
-                rands.push(datum.rand.clone());
                 if !datum.persistent && !peek {
                     refund += datum.storage;
                 }
@@ -590,7 +588,6 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 && let Some(state) = self.channels.get_mut(channel)
                 && let Some(index) = state.data.iter().position(|d| d.seq == *data_seq)
             {
-                rands.push(state.data[index].rand.clone());
                 if !peek && !state.data[index].persistent {
                     refund += state.data[index].storage;
                     state.data.remove(index);
@@ -608,11 +605,10 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                 }
             }
         }
-        let rand = if persistent {
-            Rand::merge_persistent(rands, self.comms)
-        } else {
-            Rand::merge(rands, self.comms)
-        };
+        // Every COMM has its own number, so a state derived from the number
+        // alone is unique to the COMM; it does not grow with the chain of
+        // COMMs that led here, so nothing is hashed until a name is made.
+        let rand = self.comm_root.indexed(self.comms);
         Comm {
             payload,
             bindings: chosen.into_iter().map(|(_, b)| b).collect(),

@@ -22,24 +22,13 @@ impl Matcher<Option<i64>> for IntMatcher {
 
 type Space = Tuplespace<Option<i64>, &'static str>;
 
-fn rand() -> Rand {
-    Rand::from_seed(b"test")
-}
-
 fn chan(name: &str) -> Value {
     Value::string(name)
 }
 
 fn send(space: &mut Space, ch: &str, n: i64) -> Option<Comm<&'static str, Vec<Value>>> {
     space
-        .produce(
-            chan(ch),
-            vec![Value::Int(n)],
-            false,
-            rand(),
-            0,
-            &mut IntMatcher,
-        )
+        .produce(chan(ch), vec![Value::Int(n)], false, 0, &mut IntMatcher)
         .unwrap()
 }
 
@@ -57,7 +46,6 @@ fn receive(
             name,
             persistent,
             peek,
-            rand(),
             0,
             &mut IntMatcher,
         )
@@ -152,14 +140,7 @@ fn persistent_data_stay_after_a_comm() {
     let mut space = Space::default();
     let seq = space.next_seq();
     space
-        .produce(
-            chan("a"),
-            vec![Value::Int(9)],
-            true,
-            rand(),
-            0,
-            &mut IntMatcher,
-        )
+        .produce(chan("a"), vec![Value::Int(9)], true, 0, &mut IntMatcher)
         .unwrap();
     for _ in 0..3 {
         let comm = receive(&mut space, &[("a", None)], "k", false, false).0;
@@ -248,15 +229,8 @@ fn replay(events: Vec<Event>) -> Result<Vec<u64>, RuntimeError> {
     let mut space = Space::new(EventLog::replaying(events));
     let mut order = Vec::new();
     let one = |s: &mut Space, n| {
-        s.produce(
-            chan("a"),
-            vec![Value::Int(n)],
-            false,
-            rand(),
-            0,
-            &mut IntMatcher,
-        )
-        .map(|_| ())
+        s.produce(chan("a"), vec![Value::Int(n)], false, 0, &mut IntMatcher)
+            .map(|_| ())
     };
     one(&mut space, 1)?;
     one(&mut space, 2)?;
@@ -267,7 +241,6 @@ fn replay(events: Vec<Event>) -> Result<Vec<u64>, RuntimeError> {
             "k",
             false,
             false,
-            rand(),
             0,
             &mut IntMatcher,
         )?;

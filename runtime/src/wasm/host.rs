@@ -183,8 +183,10 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
 ///
 /// Imports that only charge fixed or size-dependent prices charge the meter
 /// directly; the phlo compiled code spent is reconciled at the next import
-/// that synchronizes (the tuplespace operations, `new`, `spawn`, `eval`) and
-/// when the body returns. Out of phlo is therefore detected at those points:
+/// that synchronizes (`new`, `spawn`, `eval`, which need the component's name
+/// generator state anyway) and when the body returns. Sends and receives do
+/// not synchronize: they are the hot path, and a COMM's body takes its name
+/// generator state from the COMM's number, not from the component. Out of phlo is therefore detected at those points:
 /// deterministic, and at most one body's straight-line work late.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Needs {
@@ -461,71 +463,60 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_PRODUCE,
         |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
-            with_host(
-                &mut caller,
-                Needs::PhloAndComponent,
-                |machine, _, component| {
-                    machine.meter.charge(machine.costs.send)?;
-                    let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
-                    let data = machine.wasm.pop_args(n)?;
-                    let rand = component_rand_of(machine, component)?;
-                    lift(machine.produce(channel, data, persistent != 0, rand))
-                },
-            )
+            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+                machine.meter.charge(machine.costs.send)?;
+                let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
+                let data = machine.wasm.pop_args(n)?;
+                lift(machine.produce(channel, data, persistent != 0))
+            })
         },
     )?;
     linker.func_wrap(
         m,
         abi::IMPORT_CONSUME,
         |mut caller: Host<'_>, id: i32, body: i32| {
-            with_host(
-                &mut caller,
-                Needs::PhloAndComponent,
-                |machine, module, component| {
-                    machine.meter.charge(machine.costs.receive)?;
-                    let desc = usize::try_from(id)
-                        .ok()
-                        .and_then(|i| module.receives.get(i))
-                        .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
-                    let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
-                    let env = machine.wasm.env.clone();
-                    let mut channels = Vec::with_capacity(sources.len());
-                    let mut patterns = Vec::with_capacity(sources.len());
-                    let mut storage = 0;
-                    for (bind, source) in desc.binds.iter().zip(sources) {
-                        let channel = lift(unbundle(source, Access::Read))?;
-                        storage += channel.encoded_len();
-                        channels.push(channel);
-                        let mut prepared = Vec::with_capacity(bind.patterns.len());
-                        for id in &bind.patterns {
-                            let pattern =
-                                lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
-                            storage += pattern.encoded_len() as u64;
-                            prepared.push(pattern);
-                        }
-                        patterns.push(BindPattern::Patterns(PatternList::new(
-                            prepared,
-                            bind.remainder,
-                            bind.free_count as usize,
-                        )));
+            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+                machine.meter.charge(machine.costs.receive)?;
+                let desc = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| module.receives.get(i))
+                    .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
+                let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
+                let env = machine.wasm.env.clone();
+                let mut channels = Vec::with_capacity(sources.len());
+                let mut patterns = Vec::with_capacity(sources.len());
+                let mut storage = 0;
+                for (bind, source) in desc.binds.iter().zip(sources) {
+                    let channel = lift(unbundle(source, Access::Read))?;
+                    storage += channel.encoded_len();
+                    channels.push(channel);
+                    let mut prepared = Vec::with_capacity(bind.patterns.len());
+                    for id in &bind.patterns {
+                        let pattern =
+                            lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
+                        storage += pattern.encoded_len() as u64;
+                        prepared.push(pattern);
                     }
-                    let continuation = Continuation::Wasm {
-                        module: Arc::clone(module),
-                        body: body as u32,
-                        env,
-                    };
-                    let rand = component_rand_of(machine, component)?;
-                    lift(machine.consume(
-                        channels,
-                        patterns,
-                        continuation,
-                        desc.persistent,
-                        desc.peek,
-                        rand,
-                        storage,
-                    ))
-                },
-            )
+                    patterns.push(BindPattern::Patterns(PatternList::new(
+                        prepared,
+                        bind.remainder,
+                        bind.free_count as usize,
+                    )));
+                }
+                let continuation = Continuation::Wasm {
+                    module: Arc::clone(module),
+                    body: body as u32,
+                    env,
+                };
+                lift(machine.consume(
+                    channels,
+                    patterns,
+                    continuation,
+                    desc.persistent,
+                    desc.peek,
+                    storage,
+                ))
+            })
         },
     )?;
     linker.func_wrap(
