@@ -436,6 +436,16 @@ impl EventLog {
                     request: parse_text_hex(request).ok_or_else(|| malformed("bad hex"))?,
                     outcome: Err(parse_text_hex(message).ok_or_else(|| malformed("bad hex"))?),
                 },
+                // An empty outcome (`Nil`, or an empty message) leaves the
+                // last field empty.
+                ["I", request, "ok"] => Event::Io {
+                    request: parse_text_hex(request).ok_or_else(|| malformed("bad hex"))?,
+                    outcome: Ok(Vec::new()),
+                },
+                ["I", request, "err"] => Event::Io {
+                    request: parse_text_hex(request).ok_or_else(|| malformed("bad hex"))?,
+                    outcome: Err(String::new()),
+                },
                 _ => return Err(malformed("unknown event")),
             };
             events.push(event);
@@ -515,5 +525,31 @@ fn parse_flag(text: &str) -> Option<bool> {
         "0" => Some(false),
         "1" => Some(true),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_io_outcomes_parse_back() {
+        // `fs open a` with the outcome Nil (no bytes), and with an empty
+        // failure message.
+        let text = format!("{HEADER}\nI 6673206f70656e2061 ok \nI 6673206f70656e2061 err\n");
+        let events = EventLog::parse_text(&text).unwrap();
+        assert_eq!(
+            events,
+            [
+                Event::Io {
+                    request: "fs open a".to_string(),
+                    outcome: Ok(Vec::new()),
+                },
+                Event::Io {
+                    request: "fs open a".to_string(),
+                    outcome: Err(String::new()),
+                },
+            ]
+        );
     }
 }
