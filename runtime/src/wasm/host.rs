@@ -156,16 +156,6 @@ impl WasmTaskState {
 
 type Host<'a> = Caller<'a, Machine>;
 
-/// Charges the phlo that compiled code spent since the last synchronization
-/// (`rho_gas` went down from what the host last gave it) to the meter.
-fn sync_in(caller: &mut Host<'_>, module: &LoadedModule) -> Result<(), RuntimeError> {
-    let gas = module.gas.get(&mut *caller).i64().unwrap_or(0);
-    let machine = caller.data_mut();
-    let spent_in_wasm = machine.wasm.gas_given.saturating_sub(gas).max(0) as u64;
-    machine.wasm.gas_given = gas;
-    machine.meter.charge(spent_in_wasm)
-}
-
 /// Gives compiled code the phlo the meter has left.
 pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, gas: Global) {
     let left = {
@@ -181,20 +171,19 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
 
 /// What an import needs from the task besides the machine.
 ///
-/// Imports that only charge fixed or size-dependent prices charge the meter
-/// directly; the phlo compiled code spent is reconciled at the next import
-/// that synchronizes (`new`, `spawn`, `eval`, which need the component's name
-/// generator state anyway) and when the body returns. Sends and receives do
-/// not synchronize: they are the hot path, and a COMM's body takes its name
-/// generator state from the COMM's number, not from the component. Out of phlo is therefore detected at those points:
-/// deterministic, and at most one body's straight-line work late.
+/// Imports charge the meter directly, with fixed or size-dependent prices;
+/// the phlo compiled code spent on its own instructions is reconciled when
+/// the body returns (see `run_wasm_task`). Out of phlo is therefore detected
+/// at a host charge or at the end of a body: deterministic, and at most one
+/// body's straight-line work late. No import touches the gas global, which
+/// keeps the tuplespace operations (the hot path) free of global accesses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Needs {
-    /// Only the machine (charging the meter directly is allowed).
+    /// Only the machine.
     Nothing,
-    /// Phlo synchronized with `rho_gas` and the current component (for its
-    /// name generator state).
-    PhloAndComponent,
+    /// The current component, for its name generator state (`new`,
+    /// `spawn`, `eval`).
+    Component,
 }
 
 /// Runs an import body; a runtime error is stored for the driver and
@@ -209,20 +198,12 @@ fn with_host<T>(
     let Some(module) = caller.data_mut().wasm.module.take() else {
         return Err(wasmtime::Error::msg("no module is running"));
     };
-    let component = if needs == Needs::PhloAndComponent {
+    let component = if needs == Needs::Component {
         module.component.get(&mut *caller).i32().unwrap_or(0) as u32
     } else {
         0
     };
-    let synced = needs == Needs::PhloAndComponent;
-    let result = if synced {
-        sync_in(caller, &module).and_then(|()| body(caller.data_mut(), &module, component))
-    } else {
-        body(caller.data_mut(), &module, component)
-    };
-    if synced {
-        sync_out(caller, module.gas);
-    }
+    let result = body(caller.data_mut(), &module, component);
     caller.data_mut().wasm.module = Some(module);
     match result {
         Ok(value) => Ok(value),
@@ -525,7 +506,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         |mut caller: Host<'_>, id: i32, body: i32| {
             with_host(
                 &mut caller,
-                Needs::PhloAndComponent,
+                Needs::Component,
                 |machine, module, component| {
                     let desc = usize::try_from(id)
                         .ok()
@@ -576,7 +557,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
     linker.func_wrap(m, abi::IMPORT_SPAWN, |mut caller: Host<'_>, body: i32| {
         with_host(
             &mut caller,
-            Needs::PhloAndComponent,
+            Needs::Component,
             |machine, module, component| {
                 machine.meter.charge(machine.costs.match_eval)?;
                 let bindings = std::mem::take(&mut machine.wasm.pending);
@@ -608,23 +589,19 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_EVAL, |mut caller: Host<'_>, value: i64| {
-        with_host(
-            &mut caller,
-            Needs::PhloAndComponent,
-            |machine, _, component| {
-                let value = machine.wasm.value(value)?;
-                if let Value::Proc(process) = value {
-                    let rand = component_rand_of(machine, component)?;
-                    machine.reflected += 1;
-                    machine.queue.push_back(Task::Interp {
-                        code: crate::eval::CodeRef::new(process),
-                        env: Env::default(),
-                        rand,
-                    });
-                }
-                Ok(())
-            },
-        )
+        with_host(&mut caller, Needs::Component, |machine, _, component| {
+            let value = machine.wasm.value(value)?;
+            if let Value::Proc(process) = value {
+                let rand = component_rand_of(machine, component)?;
+                machine.reflected += 1;
+                machine.queue.push_back(Task::Interp {
+                    code: crate::eval::CodeRef::new(process),
+                    env: Env::default(),
+                    rand,
+                });
+            }
+            Ok(())
+        })
     })?;
     Ok(())
 }
