@@ -28,8 +28,25 @@ pub struct Library {
     pub source: &'static str,
 }
 
-/// Every library, in the order preludes run.
-pub const LIBRARIES: &[Library] = &[];
+/// Every library, in the order preludes run: a library comes after the ones
+/// it uses, so their contracts are in place when its own code runs.
+pub const LIBRARIES: &[Library] = &[
+    Library {
+        uri: "rho:lang:listOps",
+        file: "listOps.rho",
+        source: include_str!("../rholang/listOps.rho"),
+    },
+    Library {
+        uri: "rho:lang:either",
+        file: "either.rho",
+        source: include_str!("../rholang/either.rho"),
+    },
+    Library {
+        uri: "rho:lang:hashMap",
+        file: "hashMap.rho",
+        source: include_str!("../rholang/hashMap.rho"),
+    },
+];
 
 /// Binds the library's URIs.
 pub fn install(powerbox: &mut Powerbox) {
