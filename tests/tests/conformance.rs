@@ -1,6 +1,7 @@
 //! Conformance: every program in `../shared/conformance` (a fixed oracle from
-//! the reference implementation) and in `tests/conformance` (rhoc's own) is
-//! run through the `rhoc` binary, each as a named trial.
+//! the reference implementation), in `tests/conformance` (rhoc's own) and in
+//! `stdlib/tests/rholang` (the Rholang library contracts' tests) is run
+//! through the `rhoc` binary, each as a named trial.
 //!
 //! Each program runs three ways: `rhoc run` (the Wasm engine, compiling on
 //! the fly), `rhoc run --engine interp` (the evaluator), and `rhoc build`
@@ -25,6 +26,7 @@ fn main() {
     for (suite, dir) in [
         ("shared", shared_dir().join("conformance")),
         ("rhoc", workspace_root().join("tests/conformance")),
+        ("stdlib", workspace_root().join("stdlib/tests/rholang")),
     ] {
         for program in programs(&dir) {
             let stem = program
