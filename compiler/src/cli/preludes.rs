@@ -24,7 +24,13 @@ pub(crate) fn compiled(
     libraries
         .iter()
         .map(|library| {
-            let normalized = front_end(library)?;
+            // Compiled without source positions: a runtime error in library
+            // code is reported against the program's file, where the
+            // library's line numbers would point at the wrong lines.
+            let normalized = rhoc::frontend::Normalized {
+                source_map: Default::default(),
+                ..front_end(library)?
+            };
             let bytes = rhoc::codegen::compile_module(&normalized).map_err(|err| {
                 eprintln!(
                     "{}: internal error: code generation failed: {err}",
