@@ -35,7 +35,25 @@ pub const DEFAULT_MAX_CALL_DEPTH: u32 = 1_000;
 pub const WASM_STACK_BYTES: usize = 1 << 20;
 
 /// The largest linear memory a module may grow to, in bytes.
-const MAX_MEMORY_BYTES: usize = 64 << 20;
+pub(crate) const MAX_MEMORY_BYTES: usize = 64 << 20;
+
+/// The wasmtime configuration every untrusted module runs under (deploys
+/// and [foreign](super::foreign) modules alike): Cranelift with NaN
+/// canonicalization, no SIMD, multiple or 64-bit memories, no fuel (the
+/// metering is injected), and a fixed Wasm stack.
+pub(crate) fn deterministic_config() -> Config {
+    let mut config = Config::new();
+    config
+        .cranelift_opt_level(OptLevel::Speed)
+        .cranelift_nan_canonicalization(true)
+        .wasm_simd(false)
+        .wasm_relaxed_simd(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .consume_fuel(false)
+        .max_wasm_stack(WASM_STACK_BYTES);
+    config
+}
 
 /// Why a module could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -100,17 +118,8 @@ impl WasmEngine {
     ///
     /// If wasmtime cannot be configured on this machine.
     pub fn new() -> Result<WasmEngine, ModuleError> {
-        let mut config = Config::new();
-        config
-            .cranelift_opt_level(OptLevel::Speed)
-            .cranelift_nan_canonicalization(true)
-            .wasm_simd(false)
-            .wasm_relaxed_simd(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .consume_fuel(false)
-            .max_wasm_stack(WASM_STACK_BYTES);
-        let engine = Engine::new(&config).map_err(|e| ModuleError::Load(e.to_string()))?;
+        let engine =
+            Engine::new(&deterministic_config()).map_err(|e| ModuleError::Load(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         define_imports(&mut linker).map_err(|e| ModuleError::Load(e.to_string()))?;
         Ok(WasmEngine {

@@ -9,6 +9,7 @@
 //! - `host`: the ABI's imports, working on the evaluator's `Machine`.
 
 pub mod engine;
+pub mod foreign;
 pub(crate) mod host;
 pub mod meter;
 pub mod reject;
