@@ -12,10 +12,9 @@
 //! [`COLLAPSE_WEIGHT`] nodes, when it is folded into one Blake2b-512 digest.
 //! That keeps hashing off the per-COMM path while bounding memory.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use blake2::digest::consts::U32;
-use blake2::{Blake2b, Blake2b512, Digest};
+use blake2::{Blake2b512, Digest};
 
 /// Trees with more unhashed nodes than this are folded into a digest.
 pub const COLLAPSE_WEIGHT: u32 = 32;
@@ -29,8 +28,6 @@ struct Node {
     kind: Kind,
     /// Unhashed nodes in this tree, this one included.
     weight: u32,
-    /// The digest of this tree, computed once when a name needs it.
-    folded: OnceLock<[u8; 64]>,
 }
 
 #[derive(Debug)]
@@ -54,16 +51,11 @@ impl Rand {
         Rand(Arc::new(Node {
             kind: Kind::Digest(bytes),
             weight: 0,
-            folded: OnceLock::new(),
         }))
     }
 
     fn node(kind: Kind, weight: u32) -> Rand {
-        let rand = Rand(Arc::new(Node {
-            kind,
-            weight,
-            folded: OnceLock::new(),
-        }));
+        let rand = Rand(Arc::new(Node { kind, weight }));
         if weight > COLLAPSE_WEIGHT {
             Rand::digest(rand.fold())
         } else {
@@ -91,23 +83,48 @@ impl Rand {
 
     /// The `index`-th name derived from this state (32 bytes).
     pub fn name(&self, index: u32) -> [u8; 32] {
-        let mut hasher = Blake2b::<U32>::new();
-        hasher.update(b"rhoc-name");
-        hasher.update(self.fold());
-        hasher.update(index.to_le_bytes());
+        let block = self.name_block(index / 2);
+        let half = (index % 2) as usize * 32;
+        let mut name = [0u8; 32];
+        name.copy_from_slice(&block[half..half + 32]);
+        name
+    }
+
+    /// The first `count` names of this state: `name(0)`, `name(1)`, ...,
+    /// two per Blake2b-512 hash.
+    pub fn names(&self, count: u32) -> Vec<[u8; 32]> {
+        let mut names = Vec::with_capacity(count as usize);
+        for block in 0..count.div_ceil(2) {
+            let bytes = self.name_block(block);
+            for half in bytes.chunks_exact(32).take((count - block * 2) as usize) {
+                let mut name = [0u8; 32];
+                name.copy_from_slice(half);
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// Names `2 * block` and `2 * block + 1`: one Blake2b-512 over this
+    /// state's tree (small: a COMM's state is the root indexed once, then
+    /// split per component, and bigger trees are folded into digests) and
+    /// the block number.
+    fn name_block(&self, block: u32) -> [u8; 64] {
+        let mut hasher = Blake2b512::new();
+        hasher.update(b"rhoc-names");
+        self.feed(&mut hasher);
+        hasher.update(block.to_le_bytes());
         hasher.finalize().into()
     }
 
-    /// The Blake2b-512 digest of this state's tree (computed once).
+    /// The Blake2b-512 digest of this state's tree.
     fn fold(&self) -> [u8; 64] {
         if let Kind::Digest(bytes) = &self.0.kind {
             return *bytes;
         }
-        *self.0.folded.get_or_init(|| {
-            let mut hasher = Blake2b512::new();
-            self.feed(&mut hasher);
-            hasher.finalize().into()
-        })
+        let mut hasher = Blake2b512::new();
+        self.feed(&mut hasher);
+        hasher.finalize().into()
     }
 
     fn feed(&self, hasher: &mut Blake2b512) {
@@ -150,6 +167,21 @@ mod tests {
         assert_ne!(a.name(0), a.name(1));
         let other_seed = Rand::from_seed(b"other").split(3).split(1);
         assert_ne!(a.name(0), other_seed.name(0));
+    }
+
+    #[test]
+    fn names_in_bulk_are_the_names_one_by_one() {
+        let rand = Rand::from_seed(b"seed").indexed(7).split(2);
+        let bulk = rand.names(5);
+        assert_eq!(bulk.len(), 5);
+        for (index, name) in bulk.iter().enumerate() {
+            assert_eq!(*name, rand.name(index as u32));
+        }
+        let mut distinct = bulk.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 5);
+        assert!(rand.names(0).is_empty());
     }
 
     #[test]

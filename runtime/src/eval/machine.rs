@@ -428,11 +428,9 @@ pub(crate) fn new_names(
     powerbox: &Powerbox,
 ) -> Eval<Vec<Value>> {
     let mut names = Vec::with_capacity(plain + uris.len());
-    for index in 0..plain {
+    for id in rand.names(u32::try_from(plain).unwrap_or(u32::MAX)) {
         names.push(Value::Unforgeable(Arc::new(GUnforgeable {
-            unf_instance: Some(UnfInstance::GPrivateBody(GPrivate {
-                id: rand.name(index as u32).to_vec(),
-            })),
+            unf_instance: Some(UnfInstance::GPrivateBody(GPrivate { id: id.to_vec() })),
         })));
     }
     for uri in uris {
