@@ -6,8 +6,18 @@ use crate::value::Value;
 
 /// The values of bound variables, in binding order. A De Bruijn index `k`
 /// names the `k`-th most recent binding.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Env(Arc<[Value]>);
+
+/// The empty environment, shared: tasks start and end with it, and an
+/// empty `Arc<[Value]>` would otherwise be an allocation each time.
+static EMPTY: std::sync::LazyLock<Arc<[Value]>> = std::sync::LazyLock::new(|| Arc::new([]));
+
+impl Default for Env {
+    fn default() -> Self {
+        Env(Arc::clone(&EMPTY))
+    }
+}
 
 impl Env {
     /// The value of De Bruijn index `index`, if it is in scope.
