@@ -421,7 +421,11 @@ impl Printer {
             Some(UnfInstance::GPrivateBody(private)) => ("Unforgeable", &private.id),
             Some(UnfInstance::GDeployIdBody(deploy)) => ("DeployId", &deploy.sig),
             Some(UnfInstance::GDeployerIdBody(deployer)) => ("DeployerId", &deployer.public_key),
-            Some(UnfInstance::GSysAuthTokenBody(_)) => return self.push("GSysAuthTokenBody()"),
+            // The reference interpolates the ScalaPB case class, whose
+            // `toString` is `GSysAuthToken()`.
+            Some(UnfInstance::GSysAuthTokenBody(_)) => {
+                return self.push("GSysAuthTokenBody(GSysAuthToken())");
+            }
             // The reference cannot print this; it is the empty message.
             None => return self.push("Unforgeable()"),
         };

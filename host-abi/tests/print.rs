@@ -135,7 +135,7 @@ fn unforgeable_names() {
     );
     check(
         unforgeable(UnfInstance::GSysAuthTokenBody(GSysAuthToken {})),
-        "GSysAuthTokenBody()",
+        "GSysAuthTokenBody(GSysAuthToken())",
     );
 }
 
