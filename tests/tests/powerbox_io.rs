@@ -544,10 +544,19 @@ new http(`rho:net:http`), tcp(`rho:net:tcp`), udp(`rho:net:udp`), stdout(`rho:io
             conn!("receiveExact", 4, *echoed) |
             for (@data <- echoed) {{
               stdout!(["tcp echo", data == "ping".toUtf8Bytes(), data]) |
-              conn!("close", *closed) |
-              for (_ <- closed) {{
-                conn!("send", "late", *late, *err) |
-                for (@message <- err) {{ stdout!(message) | step4!(Nil) }}
+              new again, echoed in {{
+                conn!("send", "pong".toUtf8Bytes(), *again) |
+                for (_ <- again) {{
+                  conn!("receive", 100, *echoed) |
+                  for (@data <- echoed) {{
+                    stdout!(["tcp receive", data == "pong".toUtf8Bytes()]) |
+                    conn!("close", *closed) |
+                    for (_ <- closed) {{
+                      conn!("send", "late", *late, *err) |
+                      for (@message <- err) {{ stdout!(message) | step4!(Nil) }}
+                    }}
+                  }}
+                }}
               }}
             }}
           }}
@@ -581,6 +590,7 @@ fn network_output(servers: &Servers) -> String {
          [\"http post\", 200, true]\n\
          [\"http status\", 404, \"redirected\", 200, \"hello from the test server\"]\n\
          [\"tcp echo\", true, 70696e67]\n\
+         [\"tcp receive\", true]\n\
          \"tcp send 127.0.0.1:{} (4 bytes): the connection is closed\"\n\
          [\"udp echo\", true]\n\
          \"done\"\n",
@@ -729,5 +739,79 @@ new tcp(`rho:net:tcp`), stdout(`rho:io:stdout`), ret, err in {{
         run.stderr.contains(refused.trim_matches('"')),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn the_files_example_counts_its_runs_and_replays_from_its_log() {
+    let sandbox = Sandbox::new();
+    let example = rho_tests::workspace_root().join("examples/files.rho");
+    let example = example.to_string_lossy();
+    let root = sandbox.root_arg();
+    let refusal = "\"fs open ../outside.txt: the path leaves the granted directory (`..`)\"\n";
+    let first = rhoc(&["run", &example, "--allow-fs", &root]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    assert_eq!(first.stdout, format!("{refusal}[\"visits so far\", 1]\n"));
+    let log = sandbox.log();
+    let second = rhoc(&["run", &example, "--allow-fs", &root, "--record", &log]);
+    assert_eq!(second.stdout, format!("{refusal}[\"visits so far\", 2]\n"));
+    assert_eq!(
+        fs::read_to_string(sandbox.root().join("visits.txt")).expect("visits"),
+        "visit\nvisit\n"
+    );
+    fs::remove_file(sandbox.root().join("visits.txt")).expect("remove");
+    let replayed = rhoc(&["replay", &example, "--log", &log]);
+    assert_eq!(replayed.stdout, second.stdout, "{}", replayed.stderr);
+    assert!(replayed.stderr.contains("replay: matched the log"));
+    assert!(!sandbox.root().join("visits.txt").exists());
+}
+
+#[test]
+fn bytes_read_and_written_are_paid_for_in_phlo() {
+    let sandbox = Sandbox::new();
+    fs::write(sandbox.root().join("big.bin"), vec![7u8; 200_000]).expect("big file");
+    fs::write(sandbox.root().join("small.bin"), [7u8; 10]).expect("small file");
+    let read = |name: &str| {
+        format!(
+            "new fs(`rho:io:fs`), stdout(`rho:io:stdout`), f, r in {{\n  \
+             fs!(\"{name}\", *f) | for (file <- f) {{ file!(\"read\", *r) | for (_ <- r) {{ stdout!(\"read\") }} }}\n}}\n"
+        )
+    };
+    let root = sandbox.root_arg();
+    let spent = |program: &str, limit: &str| {
+        let run = rhoc(&[
+            "run",
+            program,
+            "--allow-fs",
+            &root,
+            "--phlo-limit",
+            limit,
+            "--stats",
+        ]);
+        let phlo = run
+            .stderr
+            .lines()
+            .find_map(|line| line.strip_prefix("phlo: "))
+            .and_then(|phlo| phlo.parse::<u64>().ok());
+        (run.code, phlo, run.stderr)
+    };
+    let small = sandbox.program("small.rho", &read("small.bin"));
+    let big = sandbox.program("big.rho", &read("big.bin"));
+    let (code, small_phlo, stderr) = spent(&small, "100000");
+    assert_eq!(code, Some(0), "{stderr}");
+    let small_phlo = small_phlo.expect("phlo in --stats");
+    let (code, big_phlo, stderr) = spent(&big, "1000000");
+    assert_eq!(code, Some(0), "{stderr}");
+    let extra = big_phlo.expect("phlo in --stats") - small_phlo;
+    assert!(
+        (199_990..200_100).contains(&extra),
+        "{extra} more phlo for 199,990 more bytes"
+    );
+    // Under a limit that the small read fits in, the big one runs out.
+    let (code, _, stderr) = spent(&big, "100000");
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains("Computation ran out of phlogistons"),
+        "{stderr}"
     );
 }
