@@ -33,12 +33,14 @@
 //! operation is non-deterministic work recorded in the event log
 //! (`fs open PATH`, `fs read PATH`, `fs write PATH (N bytes)`, ...), so a
 //! replay takes the outcomes from the log and never touches the files.
-//! Phlo: [`reply::OPERATION_PHLO`] per operation plus
-//! [`reply::PHLO_PER_BYTE`] per byte written or returned.
+//! Phlo: [`OPERATION_PHLO`] per operation plus
+//! [`PHLO_PER_BYTE`] per byte written or returned.
 
 pub mod file;
 pub mod path;
 pub(crate) mod reply;
+
+pub use self::reply::{OPERATION_PHLO, PHLO_PER_BYTE};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -57,7 +59,7 @@ pub const URI: &str = "rho:io:fs";
 /// Binds `rho:io:fs` if `grants` allow files; withholds it otherwise.
 pub fn install(powerbox: &mut Powerbox, grants: &Grants) {
     match &grants.fs_root {
-        Some(root) => powerbox.bind_process(URI, Arc::new(FsResolver { root: root.clone() })),
+        Some(root) => powerbox.bind_process(URI, Arc::new(FsResolver::new(root.clone()))),
         None => powerbox.withhold(URI, "run with --allow-fs DIR to grant files under DIR"),
     }
 }

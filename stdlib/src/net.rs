@@ -35,8 +35,8 @@
 //! connecting times out after [`socket::CONNECT_TIMEOUT`], a send or
 //! receive after [`socket::IO_TIMEOUT`], an HTTP exchange after
 //! [`http::REQUEST_TIMEOUT`]. Phlo:
-//! [`crate::fs::reply::OPERATION_PHLO`] per operation plus
-//! [`crate::fs::reply::PHLO_PER_BYTE`] per byte sent or received.
+//! [`crate::fs::OPERATION_PHLO`] per operation plus
+//! [`crate::fs::PHLO_PER_BYTE`] per byte sent or received.
 
 pub mod address;
 pub mod http;
