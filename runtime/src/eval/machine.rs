@@ -192,21 +192,26 @@ impl Machine {
         let Some(comm) = comm else {
             return Ok(());
         };
+        // A datum that stays (sent with `!!`, or only peeked at) is offered
+        // to the other waiting receives until one takes it or none matches:
+        // every peek waiting on the channel sees it.
+        let mut stays = persistent || comm.peek;
         self.dispatch(comm)?;
-        if persistent {
-            while !self.stopped {
-                let mut matcher = SpaceMatcher {
-                    costs: &self.costs,
-                    meter: &mut self.meter,
-                };
-                let next = self
-                    .space
-                    .produce_more(&channel, seq, &mut matcher)
-                    .map_err(unlocated)?;
-                match next {
-                    Some(comm) => self.dispatch(comm)?,
-                    None => break,
+        while stays && !self.stopped {
+            let mut matcher = SpaceMatcher {
+                costs: &self.costs,
+                meter: &mut self.meter,
+            };
+            let next = self
+                .space
+                .produce_more(&channel, seq, &mut matcher)
+                .map_err(unlocated)?;
+            match next {
+                Some(comm) => {
+                    stays = persistent || comm.peek;
+                    self.dispatch(comm)?;
                 }
+                None => break,
             }
         }
         Ok(())
