@@ -587,11 +587,11 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             if let Some(channel) = channels.get(bind)
                 && let Some(state) = self.channels.get_mut(channel)
                 && let Some(index) = state.data.iter().position(|d| d.seq == *data_seq)
+                && !peek
+                && !state.data[index].persistent
             {
-                if !peek && !state.data[index].persistent {
-                    refund += state.data[index].storage;
-                    state.data.remove(index);
-                }
+                refund += state.data[index].storage;
+                state.data.remove(index);
             }
         }
         if !persistent {
