@@ -6,7 +6,7 @@ use rho_runtime::RunConfig;
 use rho_runtime::native::Powerbox;
 use rho_stdlib::chain::sys_auth_token;
 use rho_stdlib::{PowerboxOptions, RunContext, powerbox};
-use rho_tests::{InProcessRun, run_source, run_source_wasm};
+use rho_tests::{InProcessRun, run_both_engines};
 
 /// A context unlike the default one in every field.
 fn context() -> RunContext {
@@ -33,23 +33,11 @@ fn run(source: &str, powerbox: Powerbox) -> InProcessRun {
         powerbox,
         ..RunConfig::default()
     };
-    let interp = run_source(source, &config);
-    let wasm = run_source_wasm(source, &config);
-    assert_eq!(interp.stdout, wasm.stdout, "the engines disagree");
-    assert_eq!(
-        interp.report.errors.len(),
-        wasm.report.errors.len(),
-        "the engines disagree on errors"
-    );
-    interp
+    run_both_engines(source, &config)
 }
 
 fn errors(run: &InProcessRun) -> Vec<String> {
-    run.report
-        .errors
-        .iter()
-        .map(|error| error.error.to_string())
-        .collect()
+    run.error_messages()
 }
 
 #[test]

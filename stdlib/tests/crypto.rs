@@ -8,7 +8,7 @@ use k256::elliptic_curve::scalar::IsHigh;
 use rho_runtime::RunConfig;
 use rho_stdlib::crypto::{VerifyError, ed25519_verify, secp256k1_verify};
 use rho_stdlib::{PowerboxOptions, powerbox};
-use rho_tests::{InProcessRun, run_source, run_source_wasm};
+use rho_tests::{InProcessRun, run_both_engines};
 use sha2::{Digest, Sha256};
 
 fn blake2b256(data: &[u8]) -> [u8; 32] {
@@ -26,15 +26,7 @@ fn run(source: &str) -> InProcessRun {
         powerbox: powerbox(&PowerboxOptions::default()),
         ..RunConfig::default()
     };
-    let interp = run_source(source, &config);
-    let wasm = run_source_wasm(source, &config);
-    assert_eq!(interp.stdout, wasm.stdout, "the engines disagree");
-    assert_eq!(
-        interp.report.errors.len(),
-        wasm.report.errors.len(),
-        "the engines disagree on errors"
-    );
-    interp
+    run_both_engines(source, &config)
 }
 
 /// RFC 8032, section 7.1, tests 1 to 3: (public key, message, signature).

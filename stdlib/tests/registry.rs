@@ -10,7 +10,7 @@ use rho_runtime::native::Powerbox;
 use rho_runtime::{RunConfig, Value};
 use rho_stdlib::registry::{blake2b256, build_uri, signed_bytes, uri_for_key};
 use rho_stdlib::{PowerboxOptions, powerbox};
-use rho_tests::{InProcessRun, run_source, run_source_wasm};
+use rho_tests::{InProcessRun, run_both_engines};
 
 fn bytes(hex: &str) -> Vec<u8> {
     hex::decode(hex).expect("test vectors are hex")
@@ -75,24 +75,11 @@ fn standard() -> Powerbox {
 /// Runs `source` under both engines, checks that they agree, and returns
 /// the evaluator's run.
 fn run(source: &str, powerbox: Powerbox) -> InProcessRun {
-    let config = config(powerbox);
-    let interp = run_source(source, &config);
-    let wasm = run_source_wasm(source, &config);
-    assert_eq!(interp.stdout, wasm.stdout, "the engines disagree");
-    assert_eq!(
-        interp.report.errors.len(),
-        wasm.report.errors.len(),
-        "the engines disagree on errors"
-    );
-    interp
+    run_both_engines(source, &config(powerbox))
 }
 
 fn errors(run: &InProcessRun) -> Vec<String> {
-    run.report
-        .errors
-        .iter()
-        .map(|error| error.error.to_string())
-        .collect()
+    run.error_messages()
 }
 
 /// A key made here, and its signatures of registry entries.

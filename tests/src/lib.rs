@@ -82,6 +82,36 @@ pub struct InProcessRun {
     pub report: rho_runtime::RunReport,
 }
 
+impl InProcessRun {
+    /// The run's runtime errors, as their messages.
+    pub fn error_messages(&self) -> Vec<String> {
+        self.report
+            .errors
+            .iter()
+            .map(|error| error.error.to_string())
+            .collect()
+    }
+}
+
+/// Runs `source` under both engines in this process, asserts that they
+/// agree on stdout, COMMs and errors, and returns the evaluator's run.
+///
+/// # Panics
+///
+/// When `source` does not compile or the engines disagree.
+pub fn run_both_engines(source: &str, config: &rho_runtime::RunConfig) -> InProcessRun {
+    let interp = run_source(source, config);
+    let wasm = run_source_wasm(source, config);
+    assert_eq!(interp.stdout, wasm.stdout, "stdout differs between engines");
+    assert_eq!(interp.report.comms, wasm.report.comms, "COMMs differ");
+    assert_eq!(
+        interp.error_messages(),
+        wasm.error_messages(),
+        "errors differ"
+    );
+    interp
+}
+
 /// Compiles `source` and runs it with the evaluator, in this process.
 ///
 /// # Panics

@@ -8,24 +8,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rho_runtime::native::{FnProcess, NativeCall, NativeProcess, Powerbox, bad_arguments};
 use rho_runtime::{LogMode, RunConfig, RuntimeError, Value};
-use rho_tests::{InProcessRun, run_source, run_source_wasm};
+use rho_tests::{InProcessRun, run_both_engines, run_source, run_source_wasm};
 
-/// Runs `source` under both engines and checks that they agree on stdout,
-/// errors and COMMs; returns the evaluator's run.
+/// Runs `source` under both engines and checks that they agree.
 fn run_both(source: &str, config: &RunConfig) -> InProcessRun {
-    let interp = run_source(source, config);
-    let wasm = run_source_wasm(source, config);
-    assert_eq!(interp.stdout, wasm.stdout, "stdout differs between engines");
-    assert_eq!(interp.report.comms, wasm.report.comms, "COMMs differ");
-    let errors = |run: &InProcessRun| -> Vec<String> {
-        run.report
-            .errors
-            .iter()
-            .map(|e| e.error.to_string())
-            .collect()
-    };
-    assert_eq!(errors(&interp), errors(&wasm), "errors differ");
-    interp
+    run_both_engines(source, config)
 }
 
 fn config_with(powerbox: Powerbox) -> RunConfig {
