@@ -1,4 +1,4 @@
-//! Fresh unforgeable names: a splittable, mergeable Blake2b generator.
+//! Fresh unforgeable names: a splittable, indexable Blake2b generator.
 //!
 //! Every process carries a [`Rand`]. A par splits it per branch, the body a
 //! COMM releases gets the deploy's root state indexed by the COMM's number
@@ -7,7 +7,7 @@
 //! was given. Names are therefore reproducible from the deploy's seed, unique
 //! within and across deploys, and unguessable without the seed.
 //!
-//! Splits and merges are lazy: they build a small tree, and nothing is hashed
+//! Splits and indexes are lazy: they build a small tree, and nothing is hashed
 //! until a name is actually created or the tree grows past
 //! [`COLLAPSE_WEIGHT`] nodes, when it is folded into one Blake2b-512 digest.
 //! That keeps hashing off the per-COMM path while bounding memory.
@@ -34,7 +34,6 @@ struct Node {
 enum Kind {
     Digest([u8; 64]),
     Split(Rand, u32),
-    Merge(Vec<Rand>, u64),
     Indexed(Rand, u64),
 }
 
@@ -72,13 +71,6 @@ impl Rand {
     /// released by COMM number `index` of a deploy whose root this is.
     pub fn indexed(&self, index: u64) -> Rand {
         Rand::node(Kind::Indexed(self.clone(), index), self.0.weight + 1)
-    }
-
-    /// Combines states at a COMM: the continuation's first, then the data's.
-    /// `comm_seq` distinguishes repeated firings of persistent terms.
-    pub fn merge(states: Vec<Rand>, comm_seq: u64) -> Rand {
-        let weight = states.iter().map(|r| r.0.weight).sum::<u32>() + 1;
-        Rand::node(Kind::Merge(states, comm_seq), weight)
     }
 
     /// The `index`-th name derived from this state (32 bytes).
@@ -143,14 +135,6 @@ impl Rand {
                 hasher.update(index.to_le_bytes());
                 parent.feed(hasher);
             }
-            Kind::Merge(states, comm_seq) => {
-                hasher.update([2u8]);
-                hasher.update(comm_seq.to_le_bytes());
-                hasher.update((states.len() as u64).to_le_bytes());
-                for state in states {
-                    state.feed(hasher);
-                }
-            }
         }
     }
 }
@@ -185,13 +169,13 @@ mod tests {
     }
 
     #[test]
-    fn splits_and_merges_give_distinct_states() {
+    fn splits_and_indexes_give_distinct_states() {
         let root = Rand::from_seed(b"seed");
         let left = root.split(0);
         let right = root.split(1);
         assert_ne!(left.name(0), right.name(0));
-        let first = Rand::merge(vec![left.clone(), right.clone()], 1);
-        let second = Rand::merge(vec![left, right], 2);
+        let first = left.indexed(1);
+        let second = left.indexed(2);
         assert_ne!(first.name(0), second.name(0));
     }
 
@@ -200,8 +184,8 @@ mod tests {
         let mut a = Rand::from_seed(b"seed");
         let mut b = Rand::from_seed(b"seed");
         for i in 0..10_000 {
-            a = Rand::merge(vec![a.split(i % 3)], u64::from(i));
-            b = Rand::merge(vec![b.split(i % 3)], u64::from(i));
+            a = a.split(i % 3).indexed(u64::from(i));
+            b = b.split(i % 3).indexed(u64::from(i));
             assert!(a.0.weight <= COLLAPSE_WEIGHT);
         }
         assert_eq!(a.name(7), b.name(7));

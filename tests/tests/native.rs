@@ -114,7 +114,7 @@ impl NativeProcess for Greeter {
         &self,
         _call: &mut NativeCall<'_>,
         name: &str,
-        args: Vec<Value>,
+        args: &[Value],
     ) -> Option<Result<Value, RuntimeError>> {
         (name == "hello" && args.is_empty()).then(|| Ok(Value::string(self.greeting())))
     }

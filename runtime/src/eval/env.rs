@@ -28,41 +28,38 @@ impl Env {
     /// This environment with `values` bound, in order (the last one gets
     /// index 0).
     pub(crate) fn extend(&self, values: Vec<Value>) -> Env {
-        self.extend_groups(vec![values])
+        let added = values.len();
+        self.with_added(added, values)
     }
 
     /// This environment with the values of each group bound, group after
-    /// group (a COMM's bindings, one group per bind). One allocation.
+    /// group (a COMM's bindings, one group per bind).
     pub(crate) fn extend_groups(&self, groups: Vec<Vec<Value>>) -> Env {
-        let added: usize = groups.iter().map(Vec::len).sum();
+        let added = groups.iter().map(Vec::len).sum();
+        self.with_added(added, groups.into_iter().flatten())
+    }
+
+    /// This environment followed by `added` values from `values`, in one
+    /// allocation. (`Chain` of a cloned slice iterator and a flattened
+    /// vector is not `TrustedLen`, so collecting would allocate twice.)
+    fn with_added(&self, added: usize, values: impl IntoIterator<Item = Value>) -> Env {
         if added == 0 {
             return self.clone();
         }
         let len = self.0.len() + added;
-        // `Chain` of a cloned slice iterator and a flattened vector is not
-        // `TrustedLen`, so collecting would allocate twice; the length is
-        // known, so the slice is filled in place.
         let mut fresh = Arc::<[Value]>::new_uninit_slice(len);
+        let all = self.0.iter().cloned().chain(values);
         let Some(slots) = Arc::get_mut(&mut fresh) else {
-            return self.extend_slow(groups);
+            return Env(all.collect());
         };
-        let values = self.0.iter().cloned().chain(groups.into_iter().flatten());
-        for (slot, value) in slots.iter_mut().zip(values) {
+        let mut written = 0;
+        for (slot, value) in slots.iter_mut().zip(all) {
             slot.write(value);
+            written += 1;
         }
-        // SAFETY: `values` yields exactly `len` items (the environment's
-        // plus every group's), so every slot was written above.
+        assert_eq!(written, len, "an environment is filled to its length");
+        // SAFETY: every one of the `len` slots was written above.
         Env(unsafe { fresh.assume_init() })
-    }
-
-    fn extend_slow(&self, groups: Vec<Vec<Value>>) -> Env {
-        let values: Vec<Value> = self
-            .0
-            .iter()
-            .cloned()
-            .chain(groups.into_iter().flatten())
-            .collect();
-        Env(values.into())
     }
 
     /// The number of bindings.

@@ -52,8 +52,10 @@ pub(crate) struct Machine {
     /// The native process behind each channel, for method calls on it.
     natives: rustc_hash::FxHashMap<Value, Arc<dyn NativeProcess>>,
     /// Method calls answered by native processes so far (each gets its own
-    /// name generator state).
+    /// name generator state, split from `method_root`).
     native_methods: u32,
+    /// The state native methods' names derive from.
+    method_root: Rand,
 }
 
 impl Machine {
@@ -82,6 +84,7 @@ impl Machine {
             store: std::collections::BTreeMap::new(),
             natives: rustc_hash::FxHashMap::default(),
             native_methods: 0,
+            method_root: Rand::from_seed(b"rhoc-native-method"),
         };
         let root_rand = Rand::from_seed(&config.seed);
         machine.space.set_comm_root(root_rand.clone());
@@ -347,10 +350,10 @@ impl Machine {
             && let Some(process) = self.natives.get(target).cloned()
         {
             self.charge(self.costs.method_call)?;
-            let rand = Rand::from_seed(b"rhoc-native-method").split(self.native_methods);
+            let rand = self.method_root.split(self.native_methods);
             self.native_methods = self.native_methods.wrapping_add(1);
             let mut call = NativeCall::new(self, rand);
-            if let Some(outcome) = process.method(&mut call, name, args.clone()) {
+            if let Some(outcome) = process.method(&mut call, name, &args) {
                 let NativeCall { sends, binds, .. } = call;
                 let (result, outcome) = match outcome {
                     Ok(value) => (Some(value), Ok(())),

@@ -65,7 +65,7 @@ pub trait NativeProcess: Send + Sync {
         &self,
         _call: &mut NativeCall<'_>,
         _name: &str,
-        _args: Vec<Value>,
+        _args: &[Value],
     ) -> Option<Result<Value, RuntimeError>> {
         None
     }

@@ -118,9 +118,9 @@ impl NativeProcess for ModuleProcess {
         &self,
         call: &mut NativeCall<'_>,
         name: &str,
-        args: Vec<Value>,
+        args: &[Value],
     ) -> Option<Result<Value, RuntimeError>> {
-        Some(match self.invoke(call, name, &args) {
+        Some(match self.invoke(call, name, args) {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(message)) => Err(RuntimeError::SystemProcess(format!("{URI}: {message}"))),
             Err(error) => Err(error),
