@@ -9,10 +9,19 @@
 //! with an environment of bound values (De Bruijn order, as in the Par).
 //! A body's code evaluates the components of its Par in canonical order
 //! (sends, receives, news, exprs, matches), calling host imports for
-//! everything but small-Int arithmetic and control flow. Bodies never call
-//! each other: `consume`, `new_names` and `spawn` hand a body index to the
-//! host, which queues it (continuations are closures: module, body index and
-//! captured environment).
+//! everything but small-Int arithmetic and control flow.
+//!
+//! A receive's body runs only after a COMM: `consume` hands its body index to
+//! the host, which stores it as a continuation (a closure: module, body index
+//! and captured environment) and queues it when the COMM happens. The body
+//! of a `new` or of a matching `match` case runs *in place*, before the
+//! next component: `new_names` and `spawn` set up its environment and name
+//! state and return 1, the module calls [`EXPORT_RUN`] with the body and
+//! `start = 0` itself, then calls [`IMPORT_LEAVE`], which restores the
+//! enclosing body's environment, then sets [`EXPORT_COMPONENT`] back to the
+//! enclosing component. Past a nesting depth of [`MAX_INLINE_DEPTH`] the host
+//! queues the body instead and returns 0. The evaluator follows the same
+//! rule, so both engines run the same program in the same order.
 //!
 //! # Errors and resumption
 //!
@@ -22,7 +31,10 @@
 //! sets [`EXPORT_LOCATION`] to a location id (see [`SECTION_SOURCE`]). On a
 //! trap the host records the error at that location and calls
 //! [`EXPORT_RUN`] again with `start = k + 1`, so a runtime error ends only
-//! the component that raised it. Out of phlo is not resumed.
+//! the component that raised it. A trap inside a body run in place unwinds
+//! the bodies that enclose it too; the host resumes the innermost one after
+//! its failed component, then each enclosing one after the component that
+//! ran the body in place. Out of phlo is not resumed.
 //!
 //! # Argument stack
 //!
@@ -41,7 +53,11 @@
 //! custom section but [`SECTION_ABI`] changes neither output nor cost.
 
 /// Version of this ABI; recorded in [`SECTION_ABI`] and checked on load.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
+
+/// How deeply `new` and `match` bodies nest in place within one task before
+/// the host queues them instead (see the execution model above).
+pub const MAX_INLINE_DEPTH: usize = 64;
 
 /// The import module of every host function.
 pub const IMPORT_MODULE: &str = "rho";
@@ -231,17 +247,24 @@ imports! {
     /// `(receive, body)`: installs receive descriptor `receive` with body
     /// `body`; its channels are the top arguments, one per bind.
     IMPORT_CONSUME = "consume" (I32, I32) -> ();
-    /// `(new, body)`: creates the names of descriptor `new` and queues
-    /// `body` with them bound.
-    IMPORT_NEW_NAMES = "new_names" (I32, I32) -> ();
+    /// `(new, body) -> in_place`: creates the names of descriptor `new`;
+    /// on 1 the module runs `body` in place with them bound (and then calls
+    /// `leave`), on 0 the host has queued it.
+    IMPORT_NEW_NAMES = "new_names" (I32, I32) -> (I32);
     /// `(target, template, free_count) -> matched`: tries one `match` case;
     /// on 1 the bindings wait for the next `spawn`.
     IMPORT_MATCH_CASE = "match_case" (I64, I32, I32) -> (I32);
-    /// `(body)`: queues `body` with the environment plus the pending
-    /// bindings of the last successful `match_case` (if any), which it
-    /// clears: a `spawn` not preceded by a successful `match_case` (the
-    /// module may decide simple literal cases itself) binds nothing.
-    IMPORT_SPAWN = "spawn" (I32) -> ();
+    /// `(body) -> in_place`: prepares `body` with the environment plus the
+    /// pending bindings of the last successful `match_case` (if any), which
+    /// it clears: a `spawn` not preceded by a successful `match_case` (the
+    /// module may decide simple literal cases itself) binds nothing. On 1
+    /// the module runs `body` in place (and then calls `leave`), on 0 the
+    /// host has queued it.
+    IMPORT_SPAWN = "spawn" (I32) -> (I32);
+    /// `()`: ends a body run in place after `new_names` or `spawn`
+    /// returned 1, restoring the enclosing body's environment and name
+    /// state.
+    IMPORT_LEAVE = "leave" () -> ();
     /// `(value)`: runs a process received as data (`*x`); other values do
     /// nothing.
     IMPORT_EVAL = "eval" (I64) -> ();

@@ -163,6 +163,7 @@ impl<'p> Codegen<'p> {
         self.sink().br_table(0..labels, labels).end();
         for (offset, component) in components.iter().enumerate() {
             let index = count_i32(base + offset, "components in a body")?;
+            self.component = index;
             self.sink().i32_const(index).global_set(GLOBAL_COMPONENT);
             match *component {
                 Component::Send(send, bytes) => self.emit_send(send, bytes)?,
@@ -284,6 +285,7 @@ impl<'p> Codegen<'p> {
             codegen.set_location();
             let new_names = codegen.imports.new_names;
             codegen.sink().call(new_names);
+            codegen.run_in_place(body);
             Ok(())
         })
     }
@@ -362,11 +364,31 @@ impl<'p> Codegen<'p> {
         })
     }
 
-    /// `spawn` of the body `par`.
+    /// `spawn` of the body `par`, run in place when the host says so.
     fn spawn(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
         let body = self.body_index(par, bytes)?;
         let spawn = self.imports.spawn;
         self.sink().i32_const(body as i32).call(spawn);
+        self.run_in_place(body);
         Ok(())
+    }
+
+    /// With the result of `new_names` or `spawn` on the stack: if it is 1,
+    /// runs `body` from its first component, calls `leave`, and sets
+    /// `rho_component` back to the component being run (the body set it to
+    /// its own components).
+    fn run_in_place(&mut self, body: u32) {
+        let component = self.component;
+        let run = self.run_index;
+        let leave = self.imports.leave;
+        self.sink()
+            .if_(BlockType::Empty)
+            .i32_const(body as i32)
+            .i32_const(0)
+            .call(run)
+            .call(leave)
+            .i32_const(component)
+            .global_set(GLOBAL_COMPONENT)
+            .end();
     }
 }

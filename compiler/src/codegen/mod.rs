@@ -195,6 +195,7 @@ struct Imports {
     new_names: u32,
     match_case: u32,
     spawn: u32,
+    leave: u32,
     eval: u32,
     check_channel: u32,
 }
@@ -221,6 +222,7 @@ impl Imports {
             new_names: import_index(abi::IMPORT_NEW_NAMES),
             match_case: import_index(abi::IMPORT_MATCH_CASE),
             spawn: import_index(abi::IMPORT_SPAWN),
+            leave: import_index(abi::IMPORT_LEAVE),
             eval: import_index(abi::IMPORT_EVAL),
             check_channel: import_index(abi::IMPORT_CHECK_CHANNEL),
         }
@@ -248,6 +250,11 @@ struct Codegen<'p> {
     functions: Vec<Option<Function>>,
     /// The function being generated.
     current: Function,
+    /// The component whose code is being generated (for `rho_component`
+    /// after a body run in place).
+    component: i32,
+    /// The function index of `rho_run` (right after the imports).
+    run_index: u32,
 }
 
 impl<'p> Codegen<'p> {
@@ -264,6 +271,8 @@ impl<'p> Codegen<'p> {
             body_functions: Vec::new(),
             functions: Vec::new(),
             current: Function::new(BODY_LOCALS),
+            component: 0,
+            run_index: IMPORTS.len() as u32,
         }
     }
 
@@ -449,6 +458,7 @@ mod tests {
             imports.new_names,
             imports.match_case,
             imports.spawn,
+            imports.leave,
             imports.eval,
             imports.check_channel,
         ];

@@ -119,7 +119,7 @@ impl Codegen<'_> {
             functions.function(body_type);
             code.function(&function);
         }
-        let run_index = IMPORTS.len() as u32;
+        let run_index = self.run_index;
 
         let pool = self.pool.encode();
         let pool_len = i32::try_from(pool.len()).map_err(|_| CodegenError::TooLarge {

@@ -5,6 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use prost::Message;
 
+use rho_host_abi::abi::MAX_INLINE_DEPTH;
 use rho_host_abi::par::{
     Expr, Match, New, Par, Receive, Send, expr::ExprInstance, var::VarInstance,
 };
@@ -167,12 +168,24 @@ impl Machine {
             Some(body) => code.child(body),
             None => return Ok(()),
         };
-        self.queue.push_back(Task::Interp {
-            code: body,
-            env: env.extend(names),
-            rand: rand.split(0),
-        });
+        self.run_body(body, env.extend(names), rand.split(0));
         Ok(())
+    }
+
+    /// Runs the body of a `new` or of a matching `match` case in place,
+    /// before the next component; past [`MAX_INLINE_DEPTH`] nested bodies it
+    /// is queued instead. Compiled code follows the same rule (see
+    /// `rho_host_abi::abi`), so both engines run in the same order.
+    fn run_body(&mut self, code: CodeRef, env: Env, rand: Rand) {
+        if self.in_place_depth >= MAX_INLINE_DEPTH {
+            self.queue.push_back(Task::Interp { code, env, rand });
+            return;
+        }
+        self.in_place_depth += 1;
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            self.run_interp_task(code, env, rand);
+        });
+        self.in_place_depth -= 1;
     }
 
     fn eval_match(&mut self, code: &CodeRef, env: &Env, matched: &Match, rand: Rand) -> Eval<()> {
@@ -204,11 +217,7 @@ impl Machine {
                     Some(source) => code.child(source),
                     None => return Ok(()),
                 };
-                self.queue.push_back(Task::Interp {
-                    code: body,
-                    env: env.extend(bindings),
-                    rand,
-                });
+                self.run_body(body, env.extend(bindings), rand);
                 return Ok(());
             }
         }

@@ -56,6 +56,9 @@ pub(crate) struct Machine {
     native_methods: u32,
     /// The state native methods' names derive from.
     method_root: Rand,
+    /// How many `new` and `match` bodies the evaluator is running in place
+    /// (nested) in the current task.
+    pub(super) in_place_depth: usize,
 }
 
 impl Machine {
@@ -85,6 +88,7 @@ impl Machine {
             natives: rustc_hash::FxHashMap::default(),
             native_methods: 0,
             method_root: Rand::from_seed(b"rhoc-native-method"),
+            in_place_depth: 0,
         };
         let root_rand = Rand::from_seed(&config.seed);
         machine.space.set_comm_root(root_rand.clone());

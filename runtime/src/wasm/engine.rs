@@ -362,13 +362,16 @@ fn load(
 }
 
 /// Runs one body; a runtime error ends its component and the body resumes
-/// after it.
+/// after it. A trap in a body run in place unwinds the bodies enclosing it
+/// as well: each is resumed in turn, innermost first, after the component
+/// that was running.
 fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32) {
     let module = Arc::clone(&task.module);
-    let body = task.body as i32;
     store.data_mut().wasm.begin(task);
     let mut start = 0;
     loop {
+        let body = store.data().wasm.body as i32;
+        let entry_depth = store.data().wasm.in_place_depth();
         sync_out(store, module.gas);
         let result = module.run.call(&mut *store, (body, start));
         let gas = module.gas.get(&mut *store).i64().unwrap_or(0);
@@ -383,7 +386,15 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
                 .charge(u64::try_from(used).unwrap_or(u64::MAX))
                 .is_err();
         let trap = match result {
-            Ok(()) if !out_of_phlo => break,
+            Ok(()) if !out_of_phlo => match store.data_mut().wasm.leave() {
+                // Only after a trap does the entry body run in place of
+                // another: resume the enclosing body.
+                Some(component) => {
+                    start = component.saturating_add(1) as i32;
+                    continue;
+                }
+                None => break,
+            },
             Ok(()) => None,
             Err(trap) => Some(trap),
         };
@@ -419,7 +430,8 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
             .and_then(|map| map.get(u64::try_from(location).unwrap_or(u64::MAX)));
         // A module that does not honour `start` fails again before reaching
         // it: its task ends at its first error (out of phlo is still fatal).
-        if component < start && error != RuntimeError::OutOfPhlo {
+        let in_entry_body = machine.wasm.in_place_depth() == entry_depth;
+        if in_entry_body && component < start && error != RuntimeError::OutOfPhlo {
             break;
         }
         machine.record(LocatedError { error, loc });

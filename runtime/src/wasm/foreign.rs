@@ -383,10 +383,12 @@ impl ForeignModule {
             return Ok(hit);
         }
         let module = loader.compile(wasm, key)?;
-        if let Ok(mut cache) = loader.cache.lock() {
-            cache.insert(key, module.clone());
+        // Two threads may compile the same module at once; the first copy
+        // cached is the one every caller shares.
+        match loader.cache.lock() {
+            Ok(mut cache) => Ok(cache.entry(key).or_insert(module).clone()),
+            Err(_) => Ok(module),
         }
-        Ok(module)
     }
 
     /// The Blake2b-256 that identifies the module (of a domain tag and its

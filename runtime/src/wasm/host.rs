@@ -76,6 +76,17 @@ impl LoadedModule {
     }
 }
 
+/// A body that is running another one in place (see [`abi::IMPORT_LEAVE`]):
+/// what to restore when the inner body ends.
+pub(crate) struct Frame {
+    /// The enclosing body.
+    pub(crate) body: u32,
+    /// The component of the enclosing body that runs the inner one.
+    pub(crate) component: u32,
+    env: Env,
+    rand: Option<Rand>,
+}
+
 /// The state of the Wasm task being run: its handles, argument stack,
 /// environment and pending match bindings.
 #[derive(Default)]
@@ -86,6 +97,10 @@ pub(crate) struct WasmTaskState {
     rand: Option<Rand>,
     module: Option<Arc<LoadedModule>>,
     pending: Vec<Value>,
+    /// The body running now (the task's own, or one run in place).
+    pub(crate) body: u32,
+    /// The bodies that enclose the one running now, innermost last.
+    frames: Vec<Frame>,
     /// The error that made the last trap, if an import raised one.
     pub(crate) error: Option<RuntimeError>,
     /// The value `rho_gas` was last set to by the host.
@@ -103,7 +118,39 @@ impl WasmTaskState {
         self.env = task.env;
         self.rand = Some(task.rand);
         self.module = Some(task.module);
+        self.body = task.body;
+        self.frames.clear();
         self.error = None;
+    }
+
+    /// Makes `body` (run in place by component `component` of the current
+    /// body) the current body, with `env` and `rand`.
+    fn enter(&mut self, body: u32, component: u32, env: Env, rand: Rand) {
+        let env = std::mem::replace(&mut self.env, env);
+        let rand = self.rand.replace(rand);
+        self.frames.push(Frame {
+            body: self.body,
+            component,
+            env,
+            rand,
+        });
+        self.body = body;
+    }
+
+    /// Ends the body run in place last, making the enclosing one current
+    /// again; returns the component of the enclosing body that ran it, or
+    /// `None` when no body is running in place.
+    pub(crate) fn leave(&mut self) -> Option<u32> {
+        let frame = self.frames.pop()?;
+        self.env = frame.env;
+        self.rand = frame.rand;
+        self.body = frame.body;
+        Some(frame.component)
+    }
+
+    /// How many bodies enclose the current one (run in place).
+    pub(crate) fn in_place_depth(&self) -> usize {
+        self.frames.len()
     }
 
     /// Drops everything the task held but the constant handles.
@@ -114,6 +161,7 @@ impl WasmTaskState {
         self.env = Env::default();
         self.rand = None;
         self.module = None;
+        self.frames.clear();
     }
 
     fn rvalue_of(&mut self, value: Value) -> RValue {
@@ -213,6 +261,31 @@ fn with_host<T>(
             Err(wasmtime::Error::msg(message))
         }
     }
+}
+
+/// A `new` or `match` body with its environment and name state: made the
+/// current body, for the module to run in place (1), or queued past
+/// [`abi::MAX_INLINE_DEPTH`] (0), exactly where the evaluator queues it.
+fn run_body(
+    machine: &mut Machine,
+    module: &Arc<LoadedModule>,
+    body: i32,
+    component: u32,
+    env: Env,
+    rand: Rand,
+) -> i32 {
+    let body = body as u32;
+    if machine.wasm.in_place_depth() < abi::MAX_INLINE_DEPTH {
+        machine.wasm.enter(body, component, env, rand);
+        return 1;
+    }
+    machine.queue.push_back(Task::Wasm(WasmTask {
+        module: Arc::clone(module),
+        body,
+        env,
+        rand,
+    }));
+    0
 }
 
 fn lift<T>(result: Eval<T>) -> Result<T, RuntimeError> {
@@ -524,13 +597,14 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                         &machine.powerbox,
                     ))?;
                     let env = machine.wasm.env.extend(names);
-                    machine.queue.push_back(Task::Wasm(WasmTask {
-                        module: Arc::clone(module),
-                        body: body as u32,
+                    Ok(run_body(
+                        machine,
+                        module,
+                        body,
+                        component,
                         env,
-                        rand: rand.split(0),
-                    }));
-                    Ok(())
+                        rand.split(0),
+                    ))
                 },
             )
         },
@@ -563,15 +637,16 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 let bindings = std::mem::take(&mut machine.wasm.pending);
                 let env = machine.wasm.env.extend(bindings);
                 let rand = component_rand_of(machine, component)?;
-                machine.queue.push_back(Task::Wasm(WasmTask {
-                    module: Arc::clone(module),
-                    body: body as u32,
-                    env,
-                    rand,
-                }));
-                Ok(())
+                Ok(run_body(machine, module, body, component, env, rand))
             },
         )
+    })?;
+    linker.func_wrap(m, abi::IMPORT_LEAVE, |mut caller: Host<'_>| {
+        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            machine.wasm.leave().map(|_| ()).ok_or_else(|| {
+                RuntimeError::Unsupported("`leave` without a body run in place".to_string())
+            })
+        })
     })?;
     linker.func_wrap(
         m,
