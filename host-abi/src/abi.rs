@@ -247,27 +247,31 @@ imports! {
     /// `(receive, body)`: installs receive descriptor `receive` with body
     /// `body`; its channels are the top arguments, one per bind.
     IMPORT_CONSUME = "consume" (I32, I32) -> ();
-    /// `(new, body) -> in_place`: creates the names of descriptor `new`;
+    /// `(new, body, component) -> in_place`: creates the names of
+    /// descriptor `new` (from the name state of `component`, the component
+    /// running it);
     /// on 1 the module runs `body` in place with them bound (and then calls
     /// `leave`), on 0 the host has queued it.
-    IMPORT_NEW_NAMES = "new_names" (I32, I32) -> (I32);
+    IMPORT_NEW_NAMES = "new_names" (I32, I32, I32) -> (I32);
     /// `(target, template, free_count) -> matched`: tries one `match` case;
     /// on 1 the bindings wait for the next `spawn`.
     IMPORT_MATCH_CASE = "match_case" (I64, I32, I32) -> (I32);
-    /// `(body) -> in_place`: prepares `body` with the environment plus the
+    /// `(body, component) -> in_place`: prepares `body` (with the name
+    /// state of `component`, the component running it) and the environment
+    /// plus the
     /// pending bindings of the last successful `match_case` (if any), which
     /// it clears: a `spawn` not preceded by a successful `match_case` (the
     /// module may decide simple literal cases itself) binds nothing. On 1
     /// the module runs `body` in place (and then calls `leave`), on 0 the
     /// host has queued it.
-    IMPORT_SPAWN = "spawn" (I32) -> (I32);
+    IMPORT_SPAWN = "spawn" (I32, I32) -> (I32);
     /// `()`: ends a body run in place after `new_names` or `spawn`
     /// returned 1, restoring the enclosing body's environment and name
     /// state.
     IMPORT_LEAVE = "leave" () -> ();
-    /// `(value)`: runs a process received as data (`*x`); other values do
-    /// nothing.
-    IMPORT_EVAL = "eval" (I64) -> ();
+    /// `(value, component)`: runs a process received as data (`*x`) with
+    /// the name state of `component`; other values do nothing.
+    IMPORT_EVAL = "eval" (I64, I32) -> ();
     /// `(channel, write) -> channel`: traps with the bundle's access error
     /// if `channel` is a bundle that does not grant writing (`write` = 1)
     /// or reading (`write` = 0); otherwise returns `channel` unchanged.

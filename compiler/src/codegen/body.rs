@@ -281,7 +281,12 @@ impl<'p> Codegen<'p> {
             };
             let desc = codegen.pool.new_desc(&desc)?;
             let body = codegen.body_index(new.p.as_ref(), single(bytes, tag::NEW_BODY))?;
-            codegen.sink().i32_const(desc as i32).i32_const(body as i32);
+            let component = codegen.component;
+            codegen
+                .sink()
+                .i32_const(desc as i32)
+                .i32_const(body as i32)
+                .i32_const(component);
             codegen.set_location();
             let new_names = codegen.imports.new_names;
             codegen.sink().call(new_names);
@@ -299,7 +304,8 @@ impl<'p> Codegen<'p> {
         }
         self.emit_expr(expr, bytes)?;
         let eval = self.imports.eval;
-        self.sink().call(eval);
+        let component = self.component;
+        self.sink().i32_const(component).call(eval);
         Ok(())
     }
 
@@ -368,7 +374,11 @@ impl<'p> Codegen<'p> {
     fn spawn(&mut self, par: Option<&'p Par>, bytes: Bytes<'p>) -> Result<()> {
         let body = self.body_index(par, bytes)?;
         let spawn = self.imports.spawn;
-        self.sink().i32_const(body as i32).call(spawn);
+        let component = self.component;
+        self.sink()
+            .i32_const(body as i32)
+            .i32_const(component)
+            .call(spawn);
         self.run_in_place(body);
         Ok(())
     }

@@ -127,11 +127,11 @@ impl Machine {
                 storage += pattern.encoded_len() as u64;
                 prepared.push(pattern);
             }
-            patterns.push(BindPattern::Patterns(PatternList::new(
+            patterns.push(BindPattern::Patterns(Arc::new(PatternList::new(
                 prepared,
                 bind.remainder,
                 usize::try_from(bind.free_count).unwrap_or(0),
-            )));
+            ))));
         }
         let body = match &receive.body {
             Some(body) => {

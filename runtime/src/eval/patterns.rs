@@ -6,6 +6,8 @@
 //! with remainders, connectives, quoted processes) goes through
 //! [`crate::matcher`] on the values' Par forms.
 
+use std::sync::Arc;
+
 use rho_host_abi::par::{Par, Var, expr::ExprInstance, var::VarInstance};
 
 use crate::error::RuntimeError;
@@ -52,8 +54,9 @@ pub(crate) struct PatternList {
 /// The pattern of a tuplespace bind.
 #[derive(Clone, Debug)]
 pub(crate) enum BindPattern {
-    /// Rholang patterns.
-    Patterns(PatternList),
+    /// Rholang patterns (shared: compiled code prepares a receive's
+    /// patterns once per module when they do not depend on the environment).
+    Patterns(Arc<PatternList>),
     /// A system process: accepts any datum of this many values and binds
     /// them all.
     Arity(usize),
@@ -80,6 +83,11 @@ impl PatternList {
         }
     }
 
+    /// The number of free variables the patterns bind.
+    pub(crate) fn free_count(&self) -> usize {
+        self.free_count
+    }
+
     /// Matches `values` against the patterns; the bindings are in
     /// free-variable order.
     ///
@@ -96,13 +104,15 @@ impl PatternList {
             if elements.len() != values.len() {
                 return Ok(None);
             }
-            let mut slots: Vec<Option<Value>> = vec![None; self.free_count];
+            // Every free variable has exactly one element that binds it
+            // (`fast_elements` checks), so a match fills every slot.
+            let mut slots: Vec<Value> = vec![Value::Nil; self.free_count];
             for (element, value) in elements.iter().zip(values) {
                 if !match_element(element, value, &mut slots) {
                     return Ok(None);
                 }
             }
-            return Ok(slots.into_iter().collect());
+            return Ok(Some(slots));
         }
         let targets: Vec<Par> = values.iter().map(Value::to_par).collect();
         let step_price = costs.match_step.max(1);
@@ -202,10 +212,10 @@ pub(crate) fn free_var_count(pattern: &Par) -> usize {
 }
 
 /// Matches one value against a fast element, filling `slots`.
-fn match_element(element: &Element, value: &Value, slots: &mut [Option<Value>]) -> bool {
+fn match_element(element: &Element, value: &Value, slots: &mut [Value]) -> bool {
     match element {
         Element::Bind(index) => {
-            slots[*index] = Some(value.clone());
+            slots[*index] = value.clone();
             true
         }
         Element::Wildcard => true,
@@ -236,7 +246,7 @@ fn match_element(element: &Element, value: &Value, slots: &mut [Option<Value>]) 
                 return false;
             }
             if let Some(Rest::Bind(index)) = rest {
-                slots[*index] = Some(Value::List(std::sync::Arc::new(list.skip(items.len()))));
+                slots[*index] = Value::List(std::sync::Arc::new(list.skip(items.len())));
             }
             true
         }

@@ -9,7 +9,7 @@
 //! traps; the driver (`super::run`) then resumes the body after the failed
 //! component.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use prost::Message;
 use rho_host_abi::abi::{self, RValue, op};
@@ -45,8 +45,46 @@ pub(crate) struct LoadedModule {
     templates: Vec<Par>,
     receives: Vec<ReceiveDesc>,
     news: Vec<NewDesc>,
+    /// Per receive descriptor and bind: the bind's patterns prepared once,
+    /// with their storage size, when none refers to the environment (`=x`);
+    /// such a bind's continuation shares them instead of preparing its own.
+    receive_patterns: Vec<Vec<Option<PreparedPatterns>>>,
+    /// Per template: the `match` case it is the pattern of, prepared on
+    /// first use when it does not refer to the environment.
+    case_patterns: Vec<OnceLock<Option<PreparedPatterns>>>,
     /// Location id -> source position, from the `rho.source` section.
     pub(crate) locations: Option<SourceMap>,
+}
+
+/// Patterns prepared once for a module: the list and its storage size.
+#[derive(Clone)]
+struct PreparedPatterns {
+    list: Arc<PatternList>,
+    storage: u64,
+}
+
+impl PreparedPatterns {
+    /// `patterns` prepared, if none of them refers to the environment: a
+    /// closed pattern is the same under every environment (substituting it
+    /// changes nothing), so it can be prepared before any task runs.
+    fn closed<'a>(
+        patterns: impl IntoIterator<Item = &'a Par>,
+        remainder: Option<rho_host_abi::par::Var>,
+        free_count: usize,
+    ) -> Option<PreparedPatterns> {
+        let empty = Env::default();
+        let mut prepared = Vec::new();
+        let mut storage = 0;
+        for pattern in patterns {
+            substitute(pattern, &empty, 1).ok()?;
+            storage += pattern.encoded_len() as u64;
+            prepared.push(pattern.clone());
+        }
+        Some(PreparedPatterns {
+            list: Arc::new(PatternList::new(prepared, remainder, free_count)),
+            storage,
+        })
+    }
 }
 
 impl LoadedModule {
@@ -61,6 +99,28 @@ impl LoadedModule {
         let pool =
             ConstPool::decode(pool).map_err(|err| format!("malformed constant pool: {err}"))?;
         let [gas, component, location] = globals;
+        let receive_patterns = pool
+            .receives
+            .iter()
+            .map(|desc| {
+                desc.binds
+                    .iter()
+                    .map(|bind| {
+                        let templates: Option<Vec<&Par>> = bind
+                            .patterns
+                            .iter()
+                            .map(|id| pool.templates.get(*id as usize))
+                            .collect();
+                        PreparedPatterns::closed(
+                            templates?,
+                            bind.remainder,
+                            bind.free_count as usize,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let case_patterns = pool.templates.iter().map(|_| OnceLock::new()).collect();
         Ok(LoadedModule {
             run,
             gas,
@@ -71,6 +131,8 @@ impl LoadedModule {
             templates: pool.templates,
             receives: pool.receives,
             news: pool.news,
+            receive_patterns,
+            case_patterns,
             locations,
         })
     }
@@ -217,41 +279,27 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
     let _ = gas.set(store, Val::I64(left));
 }
 
-/// What an import needs from the task besides the machine.
+/// Runs an import body; a runtime error is stored for the driver and
+/// becomes a trap.
 ///
 /// Imports charge the meter directly, with fixed or size-dependent prices;
 /// the phlo compiled code spent on its own instructions is reconciled when
 /// the body returns (see `run_wasm_task`). Out of phlo is therefore detected
 /// at a host charge or at the end of a body: deterministic, and at most one
-/// body's straight-line work late. No import touches the gas global, which
-/// keeps the tuplespace operations (the hot path) free of global accesses.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Needs {
-    /// Only the machine.
-    Nothing,
-    /// The current component, for its name generator state (`new`,
-    /// `spawn`, `eval`).
-    Component,
-}
-
-/// Runs an import body; a runtime error is stored for the driver and
-/// becomes a trap.
+/// body's straight-line work late. No import touches a global (the gas, or
+/// the current component, which the module passes to the imports that need
+/// it), which keeps the tuplespace operations, the hot path, free of
+/// wasmtime's global accessors.
 fn with_host<T>(
     caller: &mut Host<'_>,
-    needs: Needs,
-    body: impl FnOnce(&mut Machine, &Arc<LoadedModule>, u32) -> Result<T, RuntimeError>,
+    body: impl FnOnce(&mut Machine, &Arc<LoadedModule>) -> Result<T, RuntimeError>,
 ) -> wasmtime::Result<T> {
     // The module is taken out of the task state for the call (no reference
     // count traffic) and put back after it.
     let Some(module) = caller.data_mut().wasm.module.take() else {
         return Err(wasmtime::Error::msg("no module is running"));
     };
-    let component = if needs == Needs::Component {
-        module.component.get(&mut *caller).i32().unwrap_or(0) as u32
-    } else {
-        0
-    };
-    let result = body(caller.data_mut(), &module, component);
+    let result = body(caller.data_mut(), &module);
     caller.data_mut().wasm.module = Some(module);
     match result {
         Ok(value) => Ok(value),
@@ -308,6 +356,26 @@ fn template(module: &LoadedModule, id: i32) -> Result<&Par, RuntimeError> {
         .ok_or_else(|| RuntimeError::Unsupported(format!("no template {id}")))
 }
 
+/// The prepared pattern of a `match` case on template `id` with
+/// `free_count` free variables, when the template is closed (prepared once
+/// per module).
+fn case_pattern(
+    module: &LoadedModule,
+    id: i32,
+    free_count: usize,
+) -> Result<Option<Arc<PatternList>>, RuntimeError> {
+    let index = usize::try_from(id)
+        .ok()
+        .filter(|i| *i < module.templates.len())
+        .ok_or_else(|| RuntimeError::Unsupported(format!("no template {id}")))?;
+    let prepared = module.case_patterns[index]
+        .get_or_init(|| PreparedPatterns::closed([&module.templates[index]], None, free_count));
+    Ok(prepared
+        .as_ref()
+        .filter(|prepared| prepared.list.free_count() == free_count)
+        .map(|prepared| Arc::clone(&prepared.list)))
+}
+
 fn binary_op(code: i32) -> Result<BinaryOp, RuntimeError> {
     Ok(match code {
         op::PLUS => BinaryOp::Plus,
@@ -345,7 +413,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_ENV_GET,
         |mut caller: Host<'_>, index: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 machine.meter.charge(machine.costs.var_eval)?;
                 let value = usize::try_from(index)
                     .ok()
@@ -357,7 +425,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_CONST_GET, |mut caller: Host<'_>, id: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+        with_host(&mut caller, |machine, module| {
             let value = usize::try_from(id)
                 .ok()
                 .and_then(|i| module.values.get(i))
@@ -376,30 +444,30 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                     machine.wasm.args.push(value);
                     Ok(())
                 }
-                Err(error) => with_host(&mut caller, Needs::Nothing, |_, _, _| Err::<(), _>(error)),
+                Err(error) => with_host(&mut caller, |_, _| Err::<(), _>(error)),
             }
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_MAKE_LIST, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.rvalue_of(Value::list(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_TUPLE, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.rvalue_of(Value::tuple(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_SET, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             let items = machine.wasm.pop_args(n)?;
             Ok(machine.wasm.rvalue_of(Value::set(items)))
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_MAKE_MAP, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             let items = machine.wasm.pop_args(n.saturating_mul(2))?;
             let mut entries = Vec::with_capacity(items.len() / 2);
             let mut items = items.into_iter();
@@ -410,7 +478,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_SUBST, |mut caller: Host<'_>, id: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+        with_host(&mut caller, |machine, module| {
             let template = template(module, id)?;
             let mut par = substitute(template, &machine.wasm.env, 0)?;
             rho_host_abi::sort::sort_par(&mut par);
@@ -418,7 +486,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         })
     })?;
     linker.func_wrap(m, abi::IMPORT_PAR_MERGE, |mut caller: Host<'_>, n: i32| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             let parts = machine.wasm.pop_args(n)?;
             let mut par = Par::default();
             for part in parts {
@@ -432,7 +500,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP1,
         |mut caller: Host<'_>, code: i32, a: i64| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 let value = machine.wasm.value(a)?;
                 let result = match code {
                     op::NEG => ops::negate(&value, &machine.costs, &mut machine.meter)?,
@@ -451,7 +519,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_OP2,
         |mut caller: Host<'_>, code: i32, a: i64, b: i64| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 let op = binary_op(code)?;
                 let left = machine.wasm.value(a)?;
                 let right = machine.wasm.value(b)?;
@@ -464,7 +532,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_TYPE_ERROR,
         |mut caller: Host<'_>, code: i32, a: i64| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 let value = machine.wasm.value(a)?;
                 let op = if code == op::SHORT_OR { "||" } else { "&&" };
                 Err::<(), _>(RuntimeError::OperatorNotDefined {
@@ -478,7 +546,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_METHOD,
         |mut caller: Host<'_>, name: i32, target: i64, n: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+            with_host(&mut caller, |machine, module| {
                 let name = match usize::try_from(name)
                     .ok()
                     .and_then(|i| module.values.get(i))
@@ -497,7 +565,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_MATCHES,
         |mut caller: Host<'_>, target: i64, id: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+            with_host(&mut caller, |machine, module| {
                 let target = machine.wasm.value(target)?;
                 let pattern = lift(
                     machine.prepare_pattern(template(module, id)?, &machine.wasm.env.clone()),
@@ -517,7 +585,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_PRODUCE,
         |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 machine.meter.charge(machine.costs.send)?;
                 let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
                 let data = machine.wasm.pop_args(n)?;
@@ -529,7 +597,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_CONSUME,
         |mut caller: Host<'_>, id: i32, body: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+            with_host(&mut caller, |machine, module| {
                 machine.meter.charge(machine.costs.receive)?;
                 let desc = usize::try_from(id)
                     .ok()
@@ -540,10 +608,16 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 let mut channels = Vec::with_capacity(sources.len());
                 let mut patterns = Vec::with_capacity(sources.len());
                 let mut storage = 0;
-                for (bind, source) in desc.binds.iter().zip(sources) {
+                let shared = module.receive_patterns.get(id as usize);
+                for (index, (bind, source)) in desc.binds.iter().zip(sources).enumerate() {
                     let channel = lift(unbundle(source, Access::Read))?;
                     storage += channel.encoded_len();
                     channels.push(channel);
+                    if let Some(Some(prepared)) = shared.and_then(|binds| binds.get(index)) {
+                        storage += prepared.storage;
+                        patterns.push(BindPattern::Patterns(Arc::clone(&prepared.list)));
+                        continue;
+                    }
                     let mut prepared = Vec::with_capacity(bind.patterns.len());
                     for id in &bind.patterns {
                         let pattern =
@@ -551,11 +625,11 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                         storage += pattern.encoded_len() as u64;
                         prepared.push(pattern);
                     }
-                    patterns.push(BindPattern::Patterns(PatternList::new(
+                    patterns.push(BindPattern::Patterns(Arc::new(PatternList::new(
                         prepared,
                         bind.remainder,
                         bind.free_count as usize,
-                    )));
+                    ))));
                 }
                 let continuation = Continuation::Wasm {
                     module: Arc::clone(module),
@@ -576,48 +650,51 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
     linker.func_wrap(
         m,
         abi::IMPORT_NEW_NAMES,
-        |mut caller: Host<'_>, id: i32, body: i32| {
-            with_host(
-                &mut caller,
-                Needs::Component,
-                |machine, module, component| {
-                    let desc = usize::try_from(id)
-                        .ok()
-                        .and_then(|i| module.news.get(i))
-                        .ok_or_else(|| RuntimeError::Unsupported(format!("no new {id}")))?;
-                    let count = desc.bind_count as usize;
-                    machine.meter.charge(
-                        machine.costs.new_eval + machine.costs.new_binding * count as u64,
-                    )?;
-                    let rand = component_rand_of(machine, component)?;
-                    let names = lift(new_names(
-                        count.saturating_sub(desc.uris.len()),
-                        &desc.uris,
-                        &rand,
-                        &machine.powerbox,
-                    ))?;
-                    let env = machine.wasm.env.extend(names);
-                    Ok(run_body(
-                        machine,
-                        module,
-                        body,
-                        component,
-                        env,
-                        rand.split(0),
-                    ))
-                },
-            )
+        |mut caller: Host<'_>, id: i32, body: i32, component: i32| {
+            with_host(&mut caller, |machine, module| {
+                let component = component as u32;
+                let desc = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| module.news.get(i))
+                    .ok_or_else(|| RuntimeError::Unsupported(format!("no new {id}")))?;
+                let count = desc.bind_count as usize;
+                machine
+                    .meter
+                    .charge(machine.costs.new_eval + machine.costs.new_binding * count as u64)?;
+                let rand = component_rand_of(machine, component)?;
+                let names = lift(new_names(
+                    count.saturating_sub(desc.uris.len()),
+                    &desc.uris,
+                    &rand,
+                    &machine.powerbox,
+                ))?;
+                let env = machine.wasm.env.extend(names);
+                Ok(run_body(
+                    machine,
+                    module,
+                    body,
+                    component,
+                    env,
+                    rand.split(0),
+                ))
+            })
         },
     )?;
     linker.func_wrap(
         m,
         abi::IMPORT_MATCH_CASE,
         |mut caller: Host<'_>, target: i64, id: i32, free_count: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, module, _| {
+            with_host(&mut caller, |machine, module| {
                 let target = machine.wasm.value(target)?;
-                let env = machine.wasm.env.clone();
-                let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
-                let list = PatternList::new(vec![pattern], None, free_count.max(0) as usize);
+                let free_count = free_count.max(0) as usize;
+                let list = match case_pattern(module, id, free_count)? {
+                    Some(list) => list,
+                    None => {
+                        let env = machine.wasm.env.clone();
+                        let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
+                        Arc::new(PatternList::new(vec![pattern], None, free_count))
+                    }
+                };
                 match list.match_value(&target, &machine.costs, &mut machine.meter)? {
                     Some(bindings) => {
                         machine.wasm.pending = bindings;
@@ -628,21 +705,22 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
             })
         },
     )?;
-    linker.func_wrap(m, abi::IMPORT_SPAWN, |mut caller: Host<'_>, body: i32| {
-        with_host(
-            &mut caller,
-            Needs::Component,
-            |machine, module, component| {
+    linker.func_wrap(
+        m,
+        abi::IMPORT_SPAWN,
+        |mut caller: Host<'_>, body: i32, component: i32| {
+            with_host(&mut caller, |machine, module| {
+                let component = component as u32;
                 machine.meter.charge(machine.costs.match_eval)?;
                 let bindings = std::mem::take(&mut machine.wasm.pending);
                 let env = machine.wasm.env.extend(bindings);
                 let rand = component_rand_of(machine, component)?;
                 Ok(run_body(machine, module, body, component, env, rand))
-            },
-        )
-    })?;
+            })
+        },
+    )?;
     linker.func_wrap(m, abi::IMPORT_LEAVE, |mut caller: Host<'_>| {
-        with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+        with_host(&mut caller, |machine, _| {
             machine.wasm.leave().map(|_| ()).ok_or_else(|| {
                 RuntimeError::Unsupported("`leave` without a body run in place".to_string())
             })
@@ -652,7 +730,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         m,
         abi::IMPORT_CHECK_CHANNEL,
         |mut caller: Host<'_>, channel: i64, write: i32| {
-            with_host(&mut caller, Needs::Nothing, |machine, _, _| {
+            with_host(&mut caller, |machine, _| {
                 let access = if write != 0 {
                     Access::Write
                 } else {
@@ -663,20 +741,25 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
             })
         },
     )?;
-    linker.func_wrap(m, abi::IMPORT_EVAL, |mut caller: Host<'_>, value: i64| {
-        with_host(&mut caller, Needs::Component, |machine, _, component| {
-            let value = machine.wasm.value(value)?;
-            if let Value::Proc(process) = value {
-                let rand = component_rand_of(machine, component)?;
-                machine.reflected += 1;
-                machine.queue.push_back(Task::Interp {
-                    code: crate::eval::CodeRef::new(process),
-                    env: Env::default(),
-                    rand,
-                });
-            }
-            Ok(())
-        })
-    })?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_EVAL,
+        |mut caller: Host<'_>, value: i64, component: i32| {
+            with_host(&mut caller, |machine, _| {
+                let component = component as u32;
+                let value = machine.wasm.value(value)?;
+                if let Value::Proc(process) = value {
+                    let rand = component_rand_of(machine, component)?;
+                    machine.reflected += 1;
+                    machine.queue.push_back(Task::Interp {
+                        code: crate::eval::CodeRef::new(process),
+                        env: Env::default(),
+                        rand,
+                    });
+                }
+                Ok(())
+            })
+        },
+    )?;
     Ok(())
 }
