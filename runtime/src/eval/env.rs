@@ -34,7 +34,7 @@ impl Env {
 
     /// This environment with the values of each group bound, group after
     /// group (a COMM's bindings, one group per bind).
-    pub(crate) fn extend_groups(&self, groups: Vec<Vec<Value>>) -> Env {
+    pub(crate) fn extend_groups(&self, groups: smallvec::SmallVec<[Vec<Value>; 2]>) -> Env {
         let added = groups.iter().map(Vec::len).sum();
         self.with_added(added, groups.into_iter().flatten())
     }

@@ -19,6 +19,7 @@
 mod event_log;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 pub use event_log::{Event, EventLog, LogMismatch};
 
@@ -82,8 +83,9 @@ pub struct WaitingContinuation<P, K> {
 pub struct Comm<K, B> {
     /// The continuation's code.
     pub payload: K,
-    /// The bindings of each bind, in bind order.
-    pub bindings: Vec<B>,
+    /// The bindings of each bind, in bind order (inline up to two binds:
+    /// a COMM allocates nothing for them).
+    pub bindings: SmallVec<[B; 2]>,
     /// The name generator state for the continuation's body.
     pub rand: Rand,
     /// Storage phlo to refund (what the COMM took out of the space).
@@ -105,7 +107,10 @@ pub type Consumed<K, B> = (Option<Comm<K, B>>, Seq);
 
 /// What a successful search chose: a continuation and, per bind, a datum
 /// and what it bound.
-type Choice<B> = (Seq, Vec<(Seq, B)>);
+type Choice<B> = (Seq, Chosen<B>);
+
+/// Per bind, the datum chosen and what it bound.
+type Chosen<B> = SmallVec<[(Seq, B); 2]>;
 
 /// A channel's contents, for inspection: the channel, its data and the
 /// continuations waiting on it.
@@ -426,7 +431,10 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                     continue;
                 };
                 if continuation.channels.len() == 1 {
-                    return Ok(Some((*cont_seq, vec![(datum.seq, bindings)])));
+                    return Ok(Some((
+                        *cont_seq,
+                        smallvec::smallvec![(datum.seq, bindings)],
+                    )));
                 }
                 let mut chosen: Vec<Option<(Seq, M::Bindings)>> =
                     (0..continuation.channels.len()).map(|_| None).collect();
@@ -521,7 +529,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         if data_seqs.len() != continuation.channels.len() {
             return Err(mismatch("wrong number of data in a COMM"));
         }
-        let mut chosen = Vec::with_capacity(data_seqs.len());
+        let mut chosen = Chosen::with_capacity(data_seqs.len());
         for (bind, data_seq) in data_seqs.iter().enumerate() {
             let datum = match incoming {
                 Some(datum) if datum.seq == *data_seq => Some(datum),
@@ -548,7 +556,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         &mut self,
         cont_seq: Seq,
         incoming_continuation: Option<&WaitingContinuation<P, K>>,
-        chosen: Vec<(Seq, B)>,
+        chosen: Chosen<B>,
         incoming: Option<&Datum>,
     ) -> Comm<K, B> {
         let stored = incoming_continuation.is_none();
