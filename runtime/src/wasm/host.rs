@@ -419,7 +419,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                     .ok()
                     .and_then(|i| machine.wasm.env.get(i))
                     .cloned()
-                    .ok_or(RuntimeError::UnboundVariable(index))?;
+                    .ok_or_else(|| RuntimeError::UnboundVariable(index))?;
                 Ok(machine.wasm.rvalue_of(value))
             })
         },
