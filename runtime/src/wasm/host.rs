@@ -415,11 +415,14 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         |mut caller: Host<'_>, index: i32| {
             with_host(&mut caller, |machine, _| {
                 machine.meter.charge(machine.costs.var_eval)?;
-                let value = usize::try_from(index)
+                let found = usize::try_from(index)
                     .ok()
                     .and_then(|i| machine.wasm.env.get(i))
-                    .cloned()
-                    .ok_or_else(|| RuntimeError::UnboundVariable(index))?;
+                    .cloned();
+                // (`ok_or` would build, and drop, the error on every call.)
+                let Some(value) = found else {
+                    return Err(RuntimeError::UnboundVariable(index));
+                };
                 Ok(machine.wasm.rvalue_of(value))
             })
         },
