@@ -7,6 +7,11 @@
 
 use std::path::PathBuf;
 
+/// The allocator of the `rhoc` binary, so that the benchmarks time what the
+/// binary runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rho_host_abi::par::Par;
 use rho_host_abi::source_map::SourceMap;
 use rho_runtime::wasm::{CompiledModule, WasmEngine};
