@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::tuplespace::PerBind;
 use crate::value::Value;
 
 /// The values of bound variables, in binding order. A De Bruijn index `k`
@@ -34,7 +35,7 @@ impl Env {
 
     /// This environment with the values of each group bound, group after
     /// group (a COMM's bindings, one group per bind).
-    pub(crate) fn extend_groups(&self, groups: smallvec::SmallVec<[Vec<Value>; 2]>) -> Env {
+    pub(crate) fn extend_groups(&self, groups: PerBind<Vec<Value>>) -> Env {
         let added = groups.iter().map(Vec::len).sum();
         self.with_added(added, groups.into_iter().flatten())
     }

@@ -83,9 +83,8 @@ pub struct WaitingContinuation<P, K> {
 pub struct Comm<K, B> {
     /// The continuation's code.
     pub payload: K,
-    /// The bindings of each bind, in bind order (inline up to two binds:
-    /// a COMM allocates nothing for them).
-    pub bindings: SmallVec<[B; 2]>,
+    /// The bindings of each bind, in bind order.
+    pub bindings: PerBind<B>,
     /// The name generator state for the continuation's body.
     pub rand: Rand,
     /// Storage phlo to refund (what the COMM took out of the space).
@@ -109,8 +108,12 @@ pub type Consumed<K, B> = (Option<Comm<K, B>>, Seq);
 /// and what it bound.
 type Choice<B> = (Seq, Chosen<B>);
 
+/// One item per bind of a continuation, inline up to two binds: a COMM
+/// allocates nothing for them.
+pub type PerBind<T> = SmallVec<[T; 2]>;
+
 /// Per bind, the datum chosen and what it bound.
-type Chosen<B> = SmallVec<[(Seq, B); 2]>;
+type Chosen<B> = PerBind<(Seq, B)>;
 
 /// A channel's contents, for inspection: the channel, its data and the
 /// continuations waiting on it.

@@ -49,8 +49,9 @@ pub(crate) struct LoadedModule {
     /// with their storage size, when none refers to the environment (`=x`);
     /// such a bind's continuation shares them instead of preparing its own.
     receive_patterns: Vec<Vec<Option<PreparedPatterns>>>,
-    /// Per template: the `match` case it is the pattern of, prepared on
-    /// first use when it does not refer to the environment.
+    /// Per template used as the pattern of a `match` case or a `matches`:
+    /// the pattern prepared on first use, when it does not refer to the
+    /// environment.
     case_patterns: Vec<OnceLock<Option<PreparedPatterns>>>,
     /// Location id -> source position, from the `rho.source` section.
     pub(crate) locations: Option<SourceMap>,
@@ -140,11 +141,11 @@ impl LoadedModule {
 
 /// A body that is running another one in place (see [`abi::IMPORT_LEAVE`]):
 /// what to restore when the inner body ends.
-pub(crate) struct Frame {
+struct Frame {
     /// The enclosing body.
-    pub(crate) body: u32,
+    body: u32,
     /// The component of the enclosing body that runs the inner one.
-    pub(crate) component: u32,
+    component: u32,
     env: Env,
     rand: Option<Rand>,
 }
@@ -356,24 +357,30 @@ fn template(module: &LoadedModule, id: i32) -> Result<&Par, RuntimeError> {
         .ok_or_else(|| RuntimeError::Unsupported(format!("no template {id}")))
 }
 
-/// The prepared pattern of a `match` case on template `id` with
-/// `free_count` free variables, when the template is closed (prepared once
-/// per module).
-fn case_pattern(
+/// The pattern of a `match` case or a `matches` on template `id`, with
+/// `free_count` free variables: prepared once per module when the template
+/// is closed, else prepared now under the current environment.
+fn single_pattern(
+    machine: &Machine,
     module: &LoadedModule,
     id: i32,
     free_count: usize,
-) -> Result<Option<Arc<PatternList>>, RuntimeError> {
+) -> Result<Arc<PatternList>, RuntimeError> {
     let index = usize::try_from(id)
         .ok()
         .filter(|i| *i < module.templates.len())
         .ok_or_else(|| RuntimeError::Unsupported(format!("no template {id}")))?;
-    let prepared = module.case_patterns[index]
-        .get_or_init(|| PreparedPatterns::closed([&module.templates[index]], None, free_count));
-    Ok(prepared
+    let template = &module.templates[index];
+    let shared = module.case_patterns[index]
+        .get_or_init(|| PreparedPatterns::closed([template], None, free_count));
+    if let Some(prepared) = shared
         .as_ref()
         .filter(|prepared| prepared.list.free_count() == free_count)
-        .map(|prepared| Arc::clone(&prepared.list)))
+    {
+        return Ok(Arc::clone(&prepared.list));
+    }
+    let pattern = lift(machine.prepare_pattern(template, &machine.wasm.env))?;
+    Ok(Arc::new(PatternList::new(vec![pattern], None, free_count)))
 }
 
 fn binary_op(code: i32) -> Result<BinaryOp, RuntimeError> {
@@ -570,11 +577,8 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         |mut caller: Host<'_>, target: i64, id: i32| {
             with_host(&mut caller, |machine, module| {
                 let target = machine.wasm.value(target)?;
-                let pattern = lift(
-                    machine.prepare_pattern(template(module, id)?, &machine.wasm.env.clone()),
-                )?;
-                let free_count = free_var_count(&pattern);
-                let list = PatternList::new(vec![pattern], None, free_count);
+                let free_count = free_var_count(template(module, id)?);
+                let list = single_pattern(machine, module, id, free_count)?;
                 let matched = list.match_value(&target, &machine.costs, &mut machine.meter)?;
                 Ok(if matched.is_some() {
                     abi::TRUE
@@ -689,15 +693,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         |mut caller: Host<'_>, target: i64, id: i32, free_count: i32| {
             with_host(&mut caller, |machine, module| {
                 let target = machine.wasm.value(target)?;
-                let free_count = free_count.max(0) as usize;
-                let list = match case_pattern(module, id, free_count)? {
-                    Some(list) => list,
-                    None => {
-                        let env = machine.wasm.env.clone();
-                        let pattern = lift(machine.prepare_pattern(template(module, id)?, &env))?;
-                        Arc::new(PatternList::new(vec![pattern], None, free_count))
-                    }
-                };
+                let list = single_pattern(machine, module, id, free_count.max(0) as usize)?;
                 match list.match_value(&target, &machine.costs, &mut machine.meter)? {
                     Some(bindings) => {
                         machine.wasm.pending = bindings;
