@@ -23,6 +23,31 @@
 //! queues the body instead and returns 0. The evaluator follows the same
 //! rule, so both engines run the same program in the same order.
 //!
+//! # Running bodies one after another
+//!
+//! The host enters a module through [`EXPORT_DRIVE`] when the module
+//! exports it (generated modules do), else through [`EXPORT_RUN`].
+//! `rho_drive(body, start)` runs the body, then asks the host for the next
+//! one with [`IMPORT_NEXT_TASK`] and runs it, until the host answers -1: so
+//! consecutive queued bodies of one module (a COMM chain) run in one entry
+//! into Wasm instead of one each. The host hands out a body only when it is
+//! the next task of the queue anyway (same module, nothing else first), so
+//! the order of execution is the same as with one entry per body.
+//!
+//! # Environment slots
+//!
+//! A module that exports [`EXPORT_ENV_PTR`] reserves [`ENV_SLOTS`] 8-byte
+//! slots at that offset of its memory. Whenever the environment changes
+//! (a task starts, a body is entered or left), the host writes into slot `k`
+//! the [`RValue`] of the variable with De Bruijn index `k`, for every `k`
+//! below both [`ENV_SLOTS`] and the environment's length, and
+//! [`ENV_SLOT_UNBOUND`] into the other slots. The module reads a variable
+//! with an `i64.load` instead of calling [`IMPORT_ENV_GET`], which it uses
+//! only for deeper indices. Such an `RValue` is a small Int, a constant
+//! handle, or an *environment handle* ([`env_handle`]), which names the
+//! variable's position in the environment and is valid until the body
+//! that bound it is left.
+//!
 //! # Errors and resumption
 //!
 //! A host import that fails (a runtime error) traps. Before the code of
@@ -53,7 +78,7 @@
 //! custom section but [`SECTION_ABI`] changes neither output nor cost.
 
 /// Version of this ABI; recorded in [`SECTION_ABI`] and checked on load.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// How deeply `new` and `match` bodies nest in place within one task before
 /// the host queues them instead (see the execution model above).
@@ -76,6 +101,20 @@ pub const SECTION_PAR: &str = "rho.par";
 /// Export: `(func (param $body i32) (param $start i32))` runs component
 /// `start` onwards of body `body`.
 pub const EXPORT_RUN: &str = "rho_run";
+/// Export (optional): `(func (param $body i32) (param $start i32))` runs
+/// body `body` from component `start` as [`EXPORT_RUN`] does, then every
+/// body [`IMPORT_NEXT_TASK`] hands out, from component 0, until it answers
+/// -1 (see "Running bodies one after another" above).
+pub const EXPORT_DRIVE: &str = "rho_drive";
+/// Export (optional): immutable i32 global, offset in memory of the
+/// [`ENV_SLOTS`] environment slots (8-aligned; see "Environment slots").
+pub const EXPORT_ENV_PTR: &str = "rho_env_ptr";
+/// The number of environment slots a module with [`EXPORT_ENV_PTR`]
+/// reserves.
+pub const ENV_SLOTS: u32 = 16;
+/// What the host writes into an environment slot beyond the environment:
+/// a handle no table holds, so using it fails cleanly.
+pub const ENV_SLOT_UNBOUND: RValue = -1;
 /// Export: the module's linear memory (holds the constant pool).
 pub const EXPORT_MEMORY: &str = "memory";
 /// Export: immutable i32 global, offset of the constant pool in memory.
@@ -133,6 +172,17 @@ pub fn decode(value: RValue) -> Result<i64, u32> {
 /// Encodes handle `index`.
 pub fn handle(index: u32) -> RValue {
     (i64::from(index) << 1) | 1
+}
+
+/// Handles from this index on are environment handles.
+pub const ENV_HANDLE_BASE: u32 = 1 << 31;
+
+/// The environment handle of the variable at `position` (counted from the
+/// oldest binding of the task's environment), or `None` past the handle
+/// space.
+pub fn env_handle(position: usize) -> Option<RValue> {
+    let position = u32::try_from(position).ok()?;
+    (position < ENV_HANDLE_BASE).then(|| handle(ENV_HANDLE_BASE | position))
 }
 
 /// Operator codes for [`IMPORT_OP1`] and [`IMPORT_OP2`].
@@ -280,6 +330,11 @@ imports! {
     /// (its data) or receive (its later channels) can fail, so that the
     /// bundle error comes first, as in the evaluator.
     IMPORT_CHECK_CHANNEL = "check_channel" (I64, I32) -> (I64);
+    /// `() -> body`: called by [`EXPORT_DRIVE`] after a body returned;
+    /// makes the next queued task current and returns its body when it is
+    /// a body of this module that would run next anyway, else -1 (the host
+    /// then returns to its own loop).
+    IMPORT_NEXT_TASK = "next_task" () -> (I32);
 }
 
 /// The import named `name`, if the ABI has one.

@@ -1,5 +1,5 @@
 //! Bodies of `new` and of matching `match` cases run in place, before the
-//! next component, under both engines (host ABI version 2); only COMM
+//! next component, under both engines (since host ABI version 2); only COMM
 //! continuations are queued. Past `MAX_INLINE_DEPTH` nested bodies they are
 //! queued instead, and a runtime error inside a body run in place ends only
 //! its own component.

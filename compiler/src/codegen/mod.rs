@@ -161,6 +161,10 @@ const LOCAL_RESULT: u32 = 3;
 const LOCAL_TARGET: u32 = 4;
 const BODY_LOCALS: [(u32, ValType); 1] = [(4, ValType::I64)];
 
+/// Where the environment slots start in memory (the constant pool follows
+/// them).
+const ENV_SLOTS_OFFSET: u32 = 0;
+
 /// Global indices (see [`module`]).
 const GLOBAL_COMPONENT: u32 = 2;
 const GLOBAL_LOCATION: u32 = 3;
@@ -198,6 +202,7 @@ struct Imports {
     leave: u32,
     eval: u32,
     check_channel: u32,
+    next_task: u32,
 }
 
 impl Imports {
@@ -225,6 +230,7 @@ impl Imports {
             leave: import_index(abi::IMPORT_LEAVE),
             eval: import_index(abi::IMPORT_EVAL),
             check_channel: import_index(abi::IMPORT_CHECK_CHANNEL),
+            next_task: import_index(abi::IMPORT_NEXT_TASK),
         }
     }
 }
@@ -461,6 +467,7 @@ mod tests {
             imports.leave,
             imports.eval,
             imports.check_channel,
+            imports.next_task,
         ];
         assert_eq!(all.len(), IMPORTS.len());
         for index in all {

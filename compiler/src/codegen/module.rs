@@ -5,16 +5,18 @@
 //! Index spaces:
 //!
 //! - functions: the imports of [`IMPORTS`] in order, then `rho_run`, then
-//!   the generated functions in the order they were started;
+//!   the generated functions in the order they were started, then
+//!   `rho_drive`;
 //! - globals: 0 `rho_pool_ptr`, 1 `rho_pool_len`, 2 `rho_component`,
-//!   3 `rho_location`;
-//! - memory 0, exported as `memory`, holds the pool at offset
-//!   [`POOL_OFFSET`]. Its size is fixed (minimum = maximum).
+//!   3 `rho_location`, 4 `rho_env_ptr`;
+//! - memory 0, exported as `memory`, holds the environment slots at offset
+//!   [`ENV_SLOTS_OFFSET`] and the pool after them, at [`POOL_OFFSET`]. Its
+//!   size is fixed (minimum = maximum).
 
 use rho_host_abi::abi::{
-    ABI_VERSION, AbiStamp, EXPORT_COMPONENT, EXPORT_LOCATION, EXPORT_MEMORY, EXPORT_POOL_LEN,
-    EXPORT_POOL_PTR, EXPORT_RUN, IMPORT_MODULE, IMPORTS, SECTION_ABI, SECTION_PAR, SECTION_SOURCE,
-    ValType as AbiValType,
+    ABI_VERSION, AbiStamp, ENV_SLOTS, EXPORT_COMPONENT, EXPORT_DRIVE, EXPORT_ENV_PTR,
+    EXPORT_LOCATION, EXPORT_MEMORY, EXPORT_POOL_LEN, EXPORT_POOL_PTR, EXPORT_RUN, IMPORT_MODULE,
+    IMPORTS, SECTION_ABI, SECTION_PAR, SECTION_SOURCE, ValType as AbiValType,
 };
 use rho_runtime::phlo::COST_TABLE_VERSION;
 use wasm_encoder::{
@@ -24,15 +26,16 @@ use wasm_encoder::{
 };
 
 use super::locations::NO_LOCATION;
-use super::{Codegen, CodegenError, GLOBAL_COMPONENT, GLOBAL_LOCATION, Result};
+use super::{Codegen, CodegenError, ENV_SLOTS_OFFSET, GLOBAL_COMPONENT, GLOBAL_LOCATION, Result};
 
-/// Where the constant pool starts in memory.
-const POOL_OFFSET: u32 = 0;
+/// Where the constant pool starts in memory: after the environment slots.
+const POOL_OFFSET: u32 = ENV_SLOTS_OFFSET + 8 * ENV_SLOTS;
 /// The size of a Wasm page.
 const PAGE_SIZE: usize = 65536;
 
 const GLOBAL_POOL_PTR: u32 = 0;
 const GLOBAL_POOL_LEN: u32 = 1;
+const GLOBAL_ENV_PTR: u32 = 4;
 
 /// Function types, deduplicated in order of first use.
 #[derive(Default)]
@@ -91,6 +94,29 @@ impl Codegen<'_> {
         Ok(function)
     }
 
+    /// `rho_drive(body, start)`: runs `body` from `start`, then each body
+    /// `next_task` hands out, from component 0, until it answers -1.
+    fn rho_drive(&self) -> Function {
+        let mut function = Function::new([]);
+        let next_task = self.imports.next_task;
+        function
+            .instructions()
+            .loop_(BlockType::Empty)
+            .local_get(0)
+            .local_get(1)
+            .call(self.run_index)
+            .i32_const(0)
+            .local_set(1)
+            .call(next_task)
+            .local_tee(0)
+            .i32_const(0)
+            .i32_ge_s()
+            .br_if(0)
+            .end()
+            .end();
+        function
+    }
+
     /// Assembles the module; `program` is the encoding of the program's
     /// Par (for `rho.par`).
     pub(super) fn finish(mut self, program: &[u8]) -> Result<Vec<u8>> {
@@ -109,6 +135,8 @@ impl Codegen<'_> {
         let mut code = CodeSection::new();
         functions.function(run_type);
         code.function(&self.rho_run()?);
+        let drive_index = u32::try_from(IMPORTS.len() + 1 + self.functions.len())
+            .map_err(|_| CodegenError::TooLarge { what: "functions" })?;
         for function in std::mem::take(&mut self.functions) {
             // Every started function is finished before `finish` runs.
             let function = function.unwrap_or_else(|| {
@@ -119,13 +147,15 @@ impl Codegen<'_> {
             functions.function(body_type);
             code.function(&function);
         }
+        functions.function(run_type);
+        code.function(&self.rho_drive());
         let run_index = self.run_index;
 
         let pool = self.pool.encode();
         let pool_len = i32::try_from(pool.len()).map_err(|_| CodegenError::TooLarge {
             what: "constant pool bytes",
         })?;
-        let pages = pool.len().div_ceil(PAGE_SIZE).max(1) as u64;
+        let pages = (POOL_OFFSET as usize + pool.len()).div_ceil(PAGE_SIZE) as u64;
         let mut memories = MemorySection::new();
         memories.memory(MemoryType {
             minimum: pages,
@@ -149,14 +179,17 @@ impl Codegen<'_> {
         globals.global(constant, &ConstExpr::i32_const(pool_len));
         globals.global(variable, &ConstExpr::i32_const(0));
         globals.global(variable, &ConstExpr::i32_const(NO_LOCATION));
+        globals.global(constant, &ConstExpr::i32_const(ENV_SLOTS_OFFSET as i32));
 
         let mut exports = ExportSection::new();
         exports.export(EXPORT_RUN, ExportKind::Func, run_index);
+        exports.export(EXPORT_DRIVE, ExportKind::Func, drive_index);
         exports.export(EXPORT_MEMORY, ExportKind::Memory, 0);
         exports.export(EXPORT_POOL_PTR, ExportKind::Global, GLOBAL_POOL_PTR);
         exports.export(EXPORT_POOL_LEN, ExportKind::Global, GLOBAL_POOL_LEN);
         exports.export(EXPORT_COMPONENT, ExportKind::Global, GLOBAL_COMPONENT);
         exports.export(EXPORT_LOCATION, ExportKind::Global, GLOBAL_LOCATION);
+        exports.export(EXPORT_ENV_PTR, ExportKind::Global, GLOBAL_ENV_PTR);
 
         let mut data = DataSection::new();
         data.active(0, &ConstExpr::i32_const(POOL_OFFSET as i32), pool);

@@ -4,7 +4,8 @@
 //!
 //! - `Nil`, Bools and small Ints are immediates; other constants come from
 //!   the pool (`const_get`).
-//! - A variable is `env_get`; a collection pushes its items and calls
+//! - A variable is a load from its environment slot (`env_get` past the
+//!   slots); a collection pushes its items and calls
 //!   `make_list` (...); a method call, `matches` and operators call the host,
 //!   except `+ -` and comparisons of two small Ints, unary `-` of a small
 //!   Int and `not` of a Bool, which are inline (with an overflow check that
@@ -13,14 +14,16 @@
 //!   (a constant, or a template with the environment substituted), then
 //!   `par_merge`s them.
 
-use rho_host_abi::abi::{FALSE, NIL, TRUE, op, small_int};
+use rho_host_abi::abi::{self, FALSE, NIL, TRUE, op, small_int};
 use rho_host_abi::par::{Expr, KeyValuePair, Par, expr::ExprInstance, var::VarInstance};
-use wasm_encoder::{BlockType, ValType};
+use wasm_encoder::{BlockType, MemArg, ValType};
 
 use super::analysis::non_expr_count;
 use super::locations::Located;
 use super::wire::{Bytes, expr_instance, repeated, single, tag};
-use super::{Codegen, CodegenError, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32};
+use super::{
+    Codegen, CodegenError, ENV_SLOTS_OFFSET, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32,
+};
 
 /// Stack to keep free before recursing into a subterm.
 const RED_ZONE: usize = 128 * 1024;
@@ -102,6 +105,25 @@ impl<'p> Codegen<'p> {
         self.sink().i32_const(id as i32).call(const_get);
     }
 
+    /// The variable with De Bruijn index `index`: read from its
+    /// environment slot (see [`abi::EXPORT_ENV_PTR`]) when it has one, else
+    /// asked of the host.
+    fn env_get(&mut self, index: i32) {
+        match u32::try_from(index) {
+            Ok(slot) if slot < abi::ENV_SLOTS => {
+                self.sink().i32_const(0).i64_load(MemArg {
+                    offset: u64::from(ENV_SLOTS_OFFSET + 8 * slot),
+                    align: 3,
+                    memory_index: 0,
+                });
+            }
+            _ => {
+                let env_get = self.imports.env_get;
+                self.sink().i32_const(index).call(env_get);
+            }
+        }
+    }
+
     fn arg_push(&mut self) {
         let arg_push = self.imports.arg_push;
         self.sink().call(arg_push);
@@ -145,8 +167,7 @@ impl<'p> Codegen<'p> {
             E::EVarBody(evar) => {
                 return match evar.v.as_ref().and_then(|v| v.var_instance.as_ref()) {
                     Some(VarInstance::BoundVar(index)) => {
-                        let env_get = self.imports.env_get;
-                        self.sink().i32_const(*index).call(env_get);
+                        self.env_get(*index);
                         Ok(())
                     }
                     _ => Err(CodegenError::Unsupported {

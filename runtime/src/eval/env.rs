@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::patterns::Bound;
 use crate::tuplespace::PerBind;
 use crate::value::Value;
 
@@ -26,37 +27,60 @@ impl Env {
         self.0.len().checked_sub(index + 1).map(|i| &self.0[i])
     }
 
+    /// The value at `position`, counted from the oldest binding.
+    pub(crate) fn at(&self, position: usize) -> Option<&Value> {
+        self.0.get(position)
+    }
+
     /// This environment with `values` bound, in order (the last one gets
     /// index 0).
-    pub(crate) fn extend(&self, values: Vec<Value>) -> Env {
-        let added = values.len();
-        self.with_added(added, values)
+    pub(crate) fn extend<I>(&self, values: I) -> Env
+    where
+        I: IntoIterator<Item = Value>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let values = values.into_iter();
+        self.with_added(values.len(), std::iter::once(values))
     }
 
     /// This environment with the values of each group bound, group after
     /// group (a COMM's bindings, one group per bind).
-    pub(crate) fn extend_groups(&self, groups: PerBind<Vec<Value>>) -> Env {
-        let added = groups.iter().map(Vec::len).sum();
-        self.with_added(added, groups.into_iter().flatten())
+    pub(crate) fn extend_groups(&self, groups: PerBind<Bound>) -> Env {
+        let added = groups.iter().map(|group| group.len()).sum();
+        self.with_added(added, groups)
     }
 
-    /// This environment followed by `added` values from `values`, in one
-    /// allocation. (`Chain` of a cloned slice iterator and a flattened
-    /// vector is not `TrustedLen`, so collecting would allocate twice.)
-    fn with_added(&self, added: usize, values: impl IntoIterator<Item = Value>) -> Env {
+    /// This environment followed by the `added` values of `groups`, in one
+    /// allocation.
+    fn with_added<G>(&self, added: usize, groups: G) -> Env
+    where
+        G: IntoIterator,
+        G::Item: IntoIterator<Item = Value>,
+    {
         if added == 0 {
             return self.clone();
         }
         let len = self.0.len() + added;
         let mut fresh = Arc::<[Value]>::new_uninit_slice(len);
-        let all = self.0.iter().cloned().chain(values);
         let Some(slots) = Arc::get_mut(&mut fresh) else {
+            let all = self.0.iter().cloned().chain(groups.into_iter().flatten());
             return Env(all.collect());
         };
+        let mut free = slots.iter_mut();
         let mut written = 0;
-        for (slot, value) in slots.iter_mut().zip(all) {
-            slot.write(value);
-            written += 1;
+        for value in self.0.iter() {
+            if let Some(slot) = free.next() {
+                slot.write(value.clone());
+                written += 1;
+            }
+        }
+        for group in groups {
+            for value in group {
+                if let Some(slot) = free.next() {
+                    slot.write(value);
+                    written += 1;
+                }
+            }
         }
         assert_eq!(written, len, "an environment is filled to its length");
         // SAFETY: every one of the `len` slots was written above.

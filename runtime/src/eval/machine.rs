@@ -14,7 +14,7 @@ use rho_host_abi::par::{
 use rho_host_abi::source_map::SourceMap;
 
 use super::env::Env;
-use super::patterns::{BindPattern, SpaceMatcher, single_var};
+use super::patterns::{BindPattern, Bound, SpaceMatcher, single_var};
 use super::substitute::substitute;
 use super::{Access, Continuation, Eval, LogMode, RunConfig, RunReport, Task, unlocated};
 use crate::error::{LocatedError, RuntimeError};
@@ -96,6 +96,11 @@ impl Machine {
             machine.record(error);
         }
         (machine, root_rand)
+    }
+
+    /// Whether output waits to be flushed.
+    pub(crate) fn has_output(&self) -> bool {
+        !self.out.is_empty() || !self.err.is_empty()
     }
 
     /// Writes the buffered output to the run's streams.
@@ -292,7 +297,7 @@ impl Machine {
     }
 
     /// Runs what a COMM released.
-    pub(crate) fn dispatch(&mut self, comm: Comm<Continuation, Vec<Value>>) -> Eval<()> {
+    pub(crate) fn dispatch(&mut self, comm: Comm<Continuation, Bound>) -> Eval<()> {
         self.meter.refund(comm.refund);
         match comm.payload {
             Continuation::Code { body, env } => {

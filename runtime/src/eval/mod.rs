@@ -29,7 +29,7 @@ use rho_host_abi::source_map::SourceMap;
 pub(crate) use self::code::CodeRef;
 pub(crate) use self::env::Env;
 pub(crate) use self::machine::{Machine, component_rand, merge_into, new_names, unbundle};
-pub(crate) use self::patterns::{BindPattern, PatternList, free_var_count};
+pub(crate) use self::patterns::{BindPattern, Bound, PatternList, free_var_count};
 pub(crate) use self::substitute::substitute;
 use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;

@@ -16,6 +16,10 @@ use crate::phlo::{CostTable, PhloMeter};
 use crate::tuplespace::Matcher;
 use crate::value::Value;
 
+/// What a pattern list binds, in order: inline up to two values, so the
+/// usual one- or two-variable receive allocates nothing for it.
+pub(crate) type Bound = smallvec::SmallVec<[Value; 2]>;
+
 /// One element of a prepared pattern list, matched directly on values.
 #[derive(Clone, Debug)]
 enum Element {
@@ -99,14 +103,14 @@ impl PatternList {
         values: &[Value],
         costs: &CostTable,
         meter: &mut PhloMeter,
-    ) -> Result<Option<Vec<Value>>, RuntimeError> {
+    ) -> Result<Option<Bound>, RuntimeError> {
         if let Some(elements) = &self.fast {
             if elements.len() != values.len() {
                 return Ok(None);
             }
             // Every free variable has exactly one element that binds it
             // (`fast_elements` checks), so a match fills every slot.
-            let mut slots: Vec<Value> = vec![Value::Nil; self.free_count];
+            let mut slots: Bound = smallvec::smallvec![Value::Nil; self.free_count];
             for (element, value) in elements.iter().zip(values) {
                 if !match_element(element, value, &mut slots) {
                     return Ok(None);
@@ -143,7 +147,7 @@ impl PatternList {
         value: &Value,
         costs: &CostTable,
         meter: &mut PhloMeter,
-    ) -> Result<Option<Vec<Value>>, RuntimeError> {
+    ) -> Result<Option<Bound>, RuntimeError> {
         self.match_values(std::slice::from_ref(value), costs, meter)
     }
 }
@@ -374,15 +378,15 @@ pub(crate) struct SpaceMatcher<'a> {
 }
 
 impl Matcher<BindPattern> for SpaceMatcher<'_> {
-    type Bindings = Vec<Value>;
+    type Bindings = Bound;
 
     fn match_data(
         &mut self,
         pattern: &BindPattern,
         values: &[Value],
-    ) -> Result<Option<Vec<Value>>, RuntimeError> {
+    ) -> Result<Option<Bound>, RuntimeError> {
         match pattern {
-            BindPattern::Arity(arity) if *arity == values.len() => Ok(Some(values.to_vec())),
+            BindPattern::Arity(arity) if *arity == values.len() => Ok(Some(Bound::from(values))),
             BindPattern::Arity(_) => Ok(None),
             BindPattern::Patterns(list) => list.match_values(values, self.costs, self.meter),
         }
@@ -499,7 +503,7 @@ mod tests {
                     &mut budget,
                 )
                 .unwrap()
-                .map(|bound| bound.into_iter().map(Value::from_par).collect::<Vec<_>>());
+                .map(|bound| bound.into_iter().map(Value::from_par).collect::<Bound>());
                 assert_eq!(by_fast, by_matcher, "pattern {pattern:?} against {value:?}");
             }
         }

@@ -15,7 +15,7 @@ use wasmtime::{
     Config, Engine, Instance, Linker, Module, OptLevel, Store, StoreLimitsBuilder, Val,
 };
 
-use super::host::{LoadedModule, WasmTask, define_imports, sync_out};
+use super::host::{LoadedModule, WasmTask, define_imports, sync_env, sync_out};
 use super::meter::{WasmCosts, instrument};
 use super::validate::{ModuleLimits, RejectError, validate};
 use crate::error::{LocatedError, RuntimeError};
@@ -332,6 +332,12 @@ fn load(
     let run = instance
         .get_typed_func::<(i32, i32), ()>(&mut *store, abi::EXPORT_RUN)
         .map_err(|_| missing(abi::EXPORT_RUN))?;
+    let entry = match instance.get_func(&mut *store, abi::EXPORT_DRIVE) {
+        Some(drive) => drive.typed::<(i32, i32), ()>(&*store).map_err(|_| {
+            ModuleError::Load(format!("`{}` has the wrong type", abi::EXPORT_DRIVE))
+        })?,
+        None => run,
+    };
     let global = |store: &mut Store<Machine>, name: &str| {
         instance
             .get_global(&mut *store, name)
@@ -351,29 +357,58 @@ fn load(
             "the constant pool globals are not i32".into(),
         ));
     };
+    let env_slots = match instance.get_global(&mut *store, abi::EXPORT_ENV_PTR) {
+        None => None,
+        Some(global) => {
+            let offset = global
+                .get(&mut *store)
+                .i32()
+                .and_then(|offset| usize::try_from(offset).ok())
+                .filter(|offset| {
+                    offset
+                        .checked_add(abi::ENV_SLOTS as usize * 8)
+                        .is_some_and(|end| end <= memory.data_size(&*store))
+                })
+                .ok_or_else(|| {
+                    ModuleError::Load("the environment slots are outside memory".into())
+                })?;
+            Some(offset)
+        }
+    };
     let data = memory.data(&*store);
     let pool = usize::try_from(ptr)
         .ok()
         .zip(usize::try_from(len).ok())
         .and_then(|(ptr, len)| data.get(ptr..ptr.checked_add(len)?))
         .ok_or_else(|| ModuleError::Load("the constant pool is outside memory".into()))?;
-    LoadedModule::new(run, [gas, component, location], depth, pool, locations)
-        .map_err(ModuleError::Load)
+    LoadedModule::new(
+        entry,
+        memory,
+        env_slots,
+        [gas, component, location],
+        depth,
+        pool,
+        locations,
+    )
+    .map_err(ModuleError::Load)
 }
 
-/// Runs one body; a runtime error ends its component and the body resumes
-/// after it. A trap in a body run in place unwinds the bodies enclosing it
-/// as well: each is resumed in turn, innermost first, after the component
-/// that was running.
+/// Runs one body, and the bodies that `next_task` hands out after it in
+/// the same entry into Wasm (see [`abi::EXPORT_DRIVE`]); a runtime error
+/// ends its component and the body that raised it resumes after it. A trap
+/// in a body run in place unwinds the bodies enclosing it as well: each is
+/// resumed in turn, innermost first, after the component that was running.
 fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32) {
     let module = Arc::clone(&task.module);
     store.data_mut().wasm.begin(task);
     let mut start = 0;
     loop {
+        sync_env(store);
         let body = store.data().wasm.body as i32;
         let entry_depth = store.data().wasm.in_place_depth();
+        store.data_mut().wasm.advanced = false;
         sync_out(store, module.gas);
-        let result = module.run.call(&mut *store, (body, start));
+        let result = module.entry.call(&mut *store, (body, start));
         let gas = module.gas.get(&mut *store).i64().unwrap_or(0);
         let used = {
             let wasm = &store.data().wasm;
@@ -430,7 +465,8 @@ fn run_wasm_task(store: &mut Store<Machine>, task: WasmTask, max_call_depth: u32
             .and_then(|map| map.get(u64::try_from(location).unwrap_or(u64::MAX)));
         // A module that does not honour `start` fails again before reaching
         // it: its task ends at its first error (out of phlo is still fatal).
-        let in_entry_body = machine.wasm.in_place_depth() == entry_depth;
+        // A body that `next_task` started began at component 0.
+        let in_entry_body = machine.wasm.in_place_depth() == entry_depth && !machine.wasm.advanced;
         if in_entry_body && component < start && error != RuntimeError::OutOfPhlo {
             break;
         }

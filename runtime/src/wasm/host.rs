@@ -15,12 +15,12 @@ use prost::Message;
 use rho_host_abi::abi::{self, RValue, op};
 use rho_host_abi::par::{ConstPool, NewDesc, Par, ReceiveDesc};
 use rho_host_abi::source_map::SourceMap;
-use wasmtime::{Caller, Global, Linker, TypedFunc, Val};
+use wasmtime::{Caller, Global, Linker, Memory, TypedFunc, Val};
 
 use crate::error::RuntimeError;
 use crate::eval::{
-    Access, BindPattern, Continuation, Env, Eval, Machine, PatternList, Task, component_rand,
-    free_var_count, merge_into, new_names, substitute, unbundle,
+    Access, BindPattern, Bound, Continuation, Env, Eval, Machine, PatternList, Task,
+    component_rand, free_var_count, merge_into, new_names, substitute, unbundle,
 };
 use crate::names::Rand;
 use crate::ops::{self, BinaryOp};
@@ -36,7 +36,13 @@ pub(crate) struct WasmTask {
 
 /// A module instantiated in a run's store, with its constant pool decoded.
 pub(crate) struct LoadedModule {
-    pub(crate) run: TypedFunc<(i32, i32), ()>,
+    /// The entry point: `rho_drive` when the module exports it, else
+    /// `rho_run`.
+    pub(crate) entry: TypedFunc<(i32, i32), ()>,
+    /// The instance's memory.
+    pub(crate) memory: Memory,
+    /// Where the environment slots are in memory, if the module has them.
+    pub(crate) env_slots: Option<usize>,
     pub(crate) gas: Global,
     pub(crate) component: Global,
     pub(crate) location: Global,
@@ -91,7 +97,9 @@ impl PreparedPatterns {
 impl LoadedModule {
     /// Decodes a constant pool read from the instance's memory.
     pub(crate) fn new(
-        run: TypedFunc<(i32, i32), ()>,
+        entry: TypedFunc<(i32, i32), ()>,
+        memory: Memory,
+        env_slots: Option<usize>,
         globals: [Global; 3],
         depth: Option<Global>,
         pool: &[u8],
@@ -123,7 +131,9 @@ impl LoadedModule {
             .collect();
         let case_patterns = pool.templates.iter().map(|_| OnceLock::new()).collect();
         Ok(LoadedModule {
-            run,
+            entry,
+            memory,
+            env_slots,
             gas,
             component,
             location,
@@ -159,7 +169,7 @@ pub(crate) struct WasmTaskState {
     env: Env,
     rand: Option<Rand>,
     module: Option<Arc<LoadedModule>>,
-    pending: Vec<Value>,
+    pending: Bound,
     /// The body running now (the task's own, or one run in place).
     pub(crate) body: u32,
     /// The bodies that enclose the one running now, innermost last.
@@ -168,14 +178,24 @@ pub(crate) struct WasmTaskState {
     pub(crate) error: Option<RuntimeError>,
     /// The value `rho_gas` was last set to by the host.
     pub(crate) gas_given: i64,
+    /// How many environment slots hold a bound variable.
+    slots_bound: usize,
+    /// The length of the environment the slots hold, if they hold this
+    /// task's.
+    slots_len: Option<usize>,
+    /// Whether `next_task` has made another task current since the host
+    /// last entered the module.
+    pub(crate) advanced: bool,
 }
 
 impl WasmTaskState {
-    /// Prepares for running `task`'s body.
+    /// Prepares for running `task`'s body (dropping what the previous task
+    /// held, if [`WasmTaskState::end`] was not called after it).
     pub(crate) fn begin(&mut self, task: WasmTask) {
         if self.handles.len() < 3 {
             self.handles = vec![Value::Nil, Value::Bool(false), Value::Bool(true)];
         }
+        self.handles.truncate(3);
         self.args.clear();
         self.pending.clear();
         self.env = task.env;
@@ -184,6 +204,44 @@ impl WasmTaskState {
         self.body = task.body;
         self.frames.clear();
         self.error = None;
+        self.slots_len = None;
+    }
+
+    /// Writes the current environment into the module's slots, if it has
+    /// them (see [`abi::EXPORT_ENV_PTR`]); `memory` is the module's memory.
+    ///
+    /// Within a task the environment only grows (a body entered) and
+    /// shrinks back (a body left), so an environment of the length last
+    /// written is the one the slots hold, and nothing is written.
+    fn write_env_slots(&mut self, memory: &mut [u8], offset: usize) {
+        let len = self.env.len();
+        let Some(slots) = offset
+            .checked_add(abi::ENV_SLOTS as usize * 8)
+            .and_then(|end| memory.get_mut(offset..end))
+        else {
+            return;
+        };
+        let bound = len.min(abi::ENV_SLOTS as usize);
+        for index in 0..self.slots_bound.max(bound) {
+            let rvalue = if index < bound {
+                let position = len - 1 - index;
+                let small = match self.env.at(position) {
+                    Some(Value::Nil) => Some(abi::NIL),
+                    Some(Value::Bool(false)) => Some(abi::FALSE),
+                    Some(Value::Bool(true)) => Some(abi::TRUE),
+                    Some(Value::Int(i)) => abi::small_int(*i),
+                    _ => None,
+                };
+                small
+                    .or_else(|| abi::env_handle(position))
+                    .unwrap_or(abi::ENV_SLOT_UNBOUND)
+            } else {
+                abi::ENV_SLOT_UNBOUND
+            };
+            slots[index * 8..index * 8 + 8].copy_from_slice(&rvalue.to_le_bytes());
+        }
+        self.slots_bound = bound;
+        self.slots_len = Some(len);
     }
 
     /// Makes `body` (run in place by component `component` of the current
@@ -244,14 +302,15 @@ impl WasmTaskState {
     }
 
     fn value(&self, rvalue: RValue) -> Result<Value, RuntimeError> {
-        match abi::decode(rvalue) {
-            Ok(int) => Ok(Value::Int(int)),
-            Err(index) => {
-                self.handles.get(index as usize).cloned().ok_or_else(|| {
-                    RuntimeError::Unsupported(format!("invalid value handle {index}"))
-                })
-            }
-        }
+        let found = match abi::decode(rvalue) {
+            Ok(int) => return Ok(Value::Int(int)),
+            Err(index) if index >= abi::ENV_HANDLE_BASE => self
+                .env
+                .at((index - abi::ENV_HANDLE_BASE) as usize)
+                .cloned(),
+            Err(index) => self.handles.get(index as usize).cloned(),
+        };
+        found.ok_or_else(|| RuntimeError::Unsupported(format!("invalid value {rvalue}")))
     }
 
     fn pop_args(&mut self, count: i32) -> Result<Vec<Value>, RuntimeError> {
@@ -280,6 +339,65 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
     let _ = gas.set(store, Val::I64(left));
 }
 
+/// Writes the current environment into the running module's slots.
+pub(crate) fn sync_env(store: &mut impl wasmtime::AsContextMut<Data = Machine>) {
+    let mut context = store.as_context_mut();
+    let wasm = &context.data().wasm;
+    if wasm.slots_len == Some(wasm.env.len()) {
+        return;
+    }
+    let Some((memory, offset)) = wasm
+        .module
+        .as_ref()
+        .and_then(|module| Some((module.memory, module.env_slots?)))
+    else {
+        return;
+    };
+    let (bytes, machine) = memory.data_and_store_mut(&mut context);
+    machine.wasm.write_env_slots(bytes, offset);
+}
+
+/// The `next_task` import: when the next task of the queue is a body of the
+/// running module (and nothing needs the driver first), reconciles the
+/// phlo of the body that just returned, makes that task current and
+/// returns its body; else -1.
+fn next_task(caller: &mut Host<'_>) -> i32 {
+    let machine = caller.data();
+    let Some(module) = machine.wasm.module.as_ref() else {
+        return -1;
+    };
+    let same_module = matches!(
+        machine.queue.front(),
+        Some(Task::Wasm(next)) if Arc::ptr_eq(&next.module, module)
+    );
+    if !same_module || machine.stopped || machine.wasm.in_place_depth() > 0 || machine.has_output()
+    {
+        return -1;
+    }
+    let gas_global = module.gas;
+    let gas = gas_global.get(&mut *caller).i64().unwrap_or(-1);
+    let machine = caller.data_mut();
+    // The driver reconciles (and reports) anything unusual.
+    let Ok(used) = u64::try_from(i128::from(machine.wasm.gas_given) - i128::from(gas)) else {
+        return -1;
+    };
+    // Running out of phlo is left to the driver, which reports it.
+    if gas < 0 || used > machine.meter.left() || machine.meter.charge(used).is_err() {
+        return -1;
+    }
+    let Some(Task::Wasm(task)) = machine.queue.pop_front() else {
+        return -1;
+    };
+    machine.wasm.begin(task);
+    machine.wasm.advanced = true;
+    let left = i64::try_from(machine.meter.left()).unwrap_or(i64::MAX);
+    machine.wasm.gas_given = left;
+    let body = machine.wasm.body as i32;
+    let _ = gas_global.set(&mut *caller, Val::I64(left));
+    sync_env(caller);
+    body
+}
+
 /// Runs an import body; a runtime error is stored for the driver and
 /// becomes a trap.
 ///
@@ -291,6 +409,7 @@ pub(crate) fn sync_out(store: &mut impl wasmtime::AsContextMut<Data = Machine>, 
 /// the current component, which the module passes to the imports that need
 /// it), which keeps the tuplespace operations, the hot path, free of
 /// wasmtime's global accessors.
+#[inline(always)]
 fn with_host<T>(
     caller: &mut Host<'_>,
     body: impl FnOnce(&mut Machine, &Arc<LoadedModule>) -> Result<T, RuntimeError>,
@@ -685,6 +804,11 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                     rand.split(0),
                 ))
             })
+            .inspect(|&in_place| {
+                if in_place == 1 {
+                    sync_env(&mut caller);
+                }
+            })
         },
     )?;
     linker.func_wrap(
@@ -716,6 +840,11 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 let rand = component_rand_of(machine, component)?;
                 Ok(run_body(machine, module, body, component, env, rand))
             })
+            .inspect(|&in_place| {
+                if in_place == 1 {
+                    sync_env(&mut caller);
+                }
+            })
         },
     )?;
     linker.func_wrap(m, abi::IMPORT_LEAVE, |mut caller: Host<'_>| {
@@ -724,6 +853,10 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
                 RuntimeError::Unsupported("`leave` without a body run in place".to_string())
             })
         })
+        .inspect(|_| sync_env(&mut caller))
+    })?;
+    linker.func_wrap(m, abi::IMPORT_NEXT_TASK, |mut caller: Host<'_>| {
+        next_task(&mut caller)
     })?;
     linker.func_wrap(
         m,
