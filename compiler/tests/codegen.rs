@@ -296,7 +296,9 @@ fn if_else_is_decided_inline_and_general_patterns_call_the_matcher() {
     .unwrap();
     let facts = inspect(&inline);
     assert_eq!(facts.calls.get(abi::IMPORT_MATCH_CASE), None);
-    assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), Some(&2));
+    // Each branch is one component binding nothing: it runs inline.
+    assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), None);
+    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE), Some(&2));
     let general = compile_module(&compile(
         r#"for (@c <- @"in") { match c { [a, b] => @"out"!(a) _ => Nil } }"#,
     ))
@@ -310,15 +312,15 @@ fn if_else_is_decided_inline_and_general_patterns_call_the_matcher() {
 #[test]
 fn empty_case_bodies_spawn_only_to_clear_pending_bindings() {
     // `[a, b] => Nil` leaves two bindings pending: its spawn clears them
-    // before the `if` below spawns its own body. `[] => Nil` binds nothing
-    // and `false => Nil` is decided inline: neither spawns.
+    // before a later spawn could take them. `[] => Nil` binds nothing and
+    // the `if` is decided inline, its branch run inline: neither spawns.
     let wasm = compile_module(&compile(
         r#"for (@c <- @"in") { match c { [a, b] => Nil [] => Nil } | if (c) { @"out"!(c) } }"#,
     ))
     .unwrap();
     let facts = inspect(&wasm);
     assert_eq!(facts.calls.get(abi::IMPORT_MATCH_CASE), Some(&2));
-    assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), Some(&2));
+    assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), Some(&1));
 }
 
 #[test]

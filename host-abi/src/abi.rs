@@ -23,6 +23,14 @@
 //! queues the body instead and returns 0. The evaluator follows the same
 //! rule, so both engines run the same program in the same order.
 //!
+//! The body of a matching case that binds nothing and has exactly one
+//! component ([`case_body_runs_inline`], say the branch of an `if`) is not
+//! a body of its own at all: its component runs as part of the component
+//! holding the `match`, with that component's number, environment and name
+//! state, and it does not count towards [`MAX_INLINE_DEPTH`]. That changes
+//! nothing observable: a body's only component gets the body's name state,
+//! and an error in it ends the body, as it ends the enclosing component.
+//!
 //! # Running bodies one after another
 //!
 //! The host enters a module through [`EXPORT_DRIVE`] when the module
@@ -83,6 +91,20 @@ pub const ABI_VERSION: u32 = 3;
 /// How deeply `new` and `match` bodies nest in place within one task before
 /// the host queues them instead (see the execution model above).
 pub const MAX_INLINE_DEPTH: usize = 64;
+
+/// Whether the body of a matching `match` case with `free_count` bound
+/// variables runs inline, as part of the component holding the `match`
+/// (see the execution model above): it binds nothing and has exactly one
+/// component (send, receive, `new`, expression or `match`).
+pub fn case_body_runs_inline(free_count: i32, body: &crate::par::Par) -> bool {
+    free_count == 0
+        && body.sends.len()
+            + body.receives.len()
+            + body.news.len()
+            + body.exprs.len()
+            + body.matches.len()
+            == 1
+}
 
 /// The import module of every host function.
 pub const IMPORT_MODULE: &str = "rho";

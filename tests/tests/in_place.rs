@@ -6,7 +6,9 @@
 
 use rho_host_abi::abi::MAX_INLINE_DEPTH;
 use rho_runtime::RunConfig;
-use rho_tests::run_both_engines;
+use std::time::Duration;
+
+use rho_tests::{run_both_engines, run_rhoc};
 
 fn lines(stdout: &str) -> Vec<&str> {
     stdout.lines().collect()
@@ -135,4 +137,69 @@ fn running_in_place_is_deterministic() {
     assert_eq!(first.report.phlo_spent, second.report.phlo_spent);
     assert_eq!(first.report.state_hash, second.report.state_hash);
     assert_eq!(first.report.log.digest(), second.report.log.digest());
+}
+
+/// `levels` nested `if (true)`s around `body`: each branch is one component
+/// binding nothing, so it runs inline (host ABI 3).
+fn nested_ifs(levels: usize, body: &str) -> String {
+    format!(
+        "{}{body}{}",
+        "if (true) { ".repeat(levels),
+        " }".repeat(levels)
+    )
+}
+
+#[test]
+fn inline_case_bodies_do_not_count_towards_the_nesting_limit() {
+    // Were each branch a body of its own, the `new` would sit past the
+    // limit and be queued behind the COMM; inline it runs in place first.
+    let source = format!(
+        r#"new out(`rho:io:stdout`), ch in {{
+             ch!(0) |
+             for (_ <- ch) {{ out!("comm") }} |
+             {}
+           }}"#,
+        nested_ifs(MAX_INLINE_DEPTH + 10, r#"new x in { out!("deep") }"#)
+    );
+    let run = run_both_engines(&source, &RunConfig::default());
+    assert_eq!(lines(&run.stdout), ["\"deep\"", "\"comm\""]);
+}
+
+#[test]
+fn an_error_in_an_inline_case_body_ends_only_its_component() {
+    let run = run_both_engines(
+        r#"new out(`rho:io:stdout`) in {
+             if (true) { out!(1 / 0) } |
+             match 2 { 2 => out!("second") }
+           }"#,
+        &RunConfig::default(),
+    );
+    assert_eq!(lines(&run.stdout), ["\"second\""]);
+    assert_eq!(run.error_messages().len(), 1);
+}
+
+#[test]
+fn ten_thousand_nested_inline_case_bodies_compile_and_run() {
+    // Through the binary: the front end's own recursion needs the stack the
+    // binary gives it, which a test thread does not have.
+    let path = std::env::temp_dir().join(format!("rhoc-deep-ifs-{}.rho", std::process::id()));
+    let source = format!(
+        "new out(`rho:io:stdout`) in {{ {} }}",
+        nested_ifs(10_000, "out!(\"bottom\")")
+    );
+    std::fs::write(&path, source).expect("the program is written");
+    let path_arg = path.to_string_lossy().into_owned();
+    for engine in ["wasm", "interp"] {
+        let output = run_rhoc(
+            &["run", "--engine", engine, &path_arg],
+            Duration::from_secs(120),
+        );
+        assert!(output.status.success(), "{engine}: {output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "\"bottom\"\n",
+            "{engine}"
+        );
+    }
+    let _ = std::fs::remove_file(&path);
 }

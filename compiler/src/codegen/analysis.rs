@@ -14,10 +14,7 @@ use rho_host_abi::par::{
     expr::ExprInstance,
 };
 
-/// Stack to keep free before recursing into a subterm.
-const RED_ZONE: usize = 128 * 1024;
-/// Stack segment to allocate when the red zone is reached.
-const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+use super::{RED_ZONE, STACK_SEGMENT};
 
 /// Memoized facts about the Pars of one program.
 #[derive(Default)]

@@ -5,7 +5,7 @@
 //! nested blocks and a `br_table` on `$start` jumps to the first one to
 //! run. Component `k` begins by storing `k` in `rho_component`.
 
-use rho_host_abi::abi::{FALSE, TRUE, small_int};
+use rho_host_abi::abi::{FALSE, TRUE, case_body_runs_inline, small_int};
 use rho_host_abi::par::{
     BindDesc, Expr, Match, MatchCase, New, NewDesc, Par, Receive, ReceiveDesc, Send,
     expr::ExprInstance, var::VarInstance,
@@ -16,8 +16,8 @@ use super::analysis::non_expr_count;
 use super::locations::Located;
 use super::wire::{Bytes, repeated, single, tag};
 use super::{
-    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_START, LOCAL_TARGET, Result,
-    count_i32, is_empty_par,
+    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_START, LOCAL_TARGET, RED_ZONE,
+    Result, STACK_SEGMENT, count_i32, is_empty_par,
 };
 
 /// One component of a body, in evaluation order, with its encoding.
@@ -165,16 +165,20 @@ impl<'p> Codegen<'p> {
             let index = count_i32(base + offset, "components in a body")?;
             self.component = index;
             self.sink().i32_const(index).global_set(GLOBAL_COMPONENT);
-            match *component {
-                Component::Send(send, bytes) => self.emit_send(send, bytes)?,
-                Component::Receive(receive, bytes) => self.emit_receive(receive, bytes)?,
-                Component::New(new, bytes) => self.emit_new(new, bytes)?,
-                Component::Expr(expr, bytes) => self.emit_process_expr(expr, bytes)?,
-                Component::Match(matched, bytes) => self.emit_match(matched, bytes)?,
-            }
+            self.emit_component(*component)?;
             self.sink().end();
         }
         Ok(())
+    }
+
+    fn emit_component(&mut self, component: Component<'p>) -> Result<()> {
+        match component {
+            Component::Send(send, bytes) => self.emit_send(send, bytes),
+            Component::Receive(receive, bytes) => self.emit_receive(receive, bytes),
+            Component::New(new, bytes) => self.emit_new(new, bytes),
+            Component::Expr(expr, bytes) => self.emit_process_expr(expr, bytes),
+            Component::Match(matched, bytes) => self.emit_match(matched, bytes),
+        }
     }
 
     /// `chan!(data...)`: the channel, its access check when a data value
@@ -327,7 +331,7 @@ impl<'p> Codegen<'p> {
                 match case_test(case) {
                     CaseTest::Always => {
                         if !empty {
-                            codegen.spawn(case.source.as_ref(), source)?;
+                            codegen.run_case_body(case, source)?;
                         }
                         codegen.sink().br(0);
                         break;
@@ -340,7 +344,7 @@ impl<'p> Codegen<'p> {
                             .i64_eq()
                             .if_(BlockType::Empty);
                         if !empty {
-                            codegen.spawn(case.source.as_ref(), source)?;
+                            codegen.run_case_body(case, source)?;
                         }
                         codegen.sink().br(1).end();
                     }
@@ -359,7 +363,7 @@ impl<'p> Codegen<'p> {
                         let match_case = codegen.imports.match_case;
                         codegen.sink().call(match_case).if_(BlockType::Empty);
                         if !empty || free_count > 0 {
-                            codegen.spawn(case.source.as_ref(), source)?;
+                            codegen.run_case_body(case, source)?;
                         }
                         codegen.sink().br(1).end();
                     }
@@ -368,6 +372,18 @@ impl<'p> Codegen<'p> {
             codegen.sink().end();
             Ok(())
         })
+    }
+
+    /// The body of the matching `case`: its one component inline when
+    /// [`case_body_runs_inline`] says so, else `spawn`ed.
+    fn run_case_body(&mut self, case: &'p MatchCase, bytes: Bytes<'p>) -> Result<()> {
+        if let Some(body) = &case.source
+            && case_body_runs_inline(case.free_count, body)
+            && let [component] = components(body, bytes)[..]
+        {
+            return stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.emit_component(component));
+        }
+        self.spawn(case.source.as_ref(), bytes)
     }
 
     /// `spawn` of the body `par`, run in place when the host says so.

@@ -161,6 +161,11 @@ const LOCAL_RESULT: u32 = 3;
 const LOCAL_TARGET: u32 = 4;
 const BODY_LOCALS: [(u32, ValType); 1] = [(4, ValType::I64)];
 
+/// Stack to keep free before recursing into a subterm.
+const RED_ZONE: usize = 128 * 1024;
+/// Stack segment to allocate when the red zone is reached.
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+
 /// Where the environment slots start in memory (the constant pool follows
 /// them).
 const ENV_SLOTS_OFFSET: u32 = 0;

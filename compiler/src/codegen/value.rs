@@ -25,10 +25,7 @@ use super::{
     Codegen, CodegenError, ENV_SLOTS_OFFSET, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32,
 };
 
-/// Stack to keep free before recursing into a subterm.
-const RED_ZONE: usize = 128 * 1024;
-/// Stack segment to allocate when the red zone is reached.
-const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+use super::{RED_ZONE, STACK_SEGMENT};
 
 /// How a binary operator is generated.
 #[derive(Clone, Copy)]

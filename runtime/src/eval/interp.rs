@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use prost::Message;
 
-use rho_host_abi::abi::MAX_INLINE_DEPTH;
+use rho_host_abi::abi::{MAX_INLINE_DEPTH, case_body_runs_inline};
 use rho_host_abi::par::{
     Expr, Match, New, Par, Receive, Send, expr::ExprInstance, var::VarInstance,
 };
@@ -213,11 +213,19 @@ impl Machine {
                 .match_value(&target, &self.costs, &mut self.meter)
                 .map_err(unlocated)?;
             if let Some(bindings) = bindings {
-                let body = match &case.source {
-                    Some(source) => code.child(source),
-                    None => return Ok(()),
+                let Some(source) = &case.source else {
+                    return Ok(());
                 };
-                self.run_body(body, env.extend(bindings), rand);
+                let body = code.child(source);
+                if case_body_runs_inline(case.free_count, source) {
+                    // Part of this component (see `rho_host_abi::abi`): no
+                    // body of its own, so no nesting level either.
+                    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+                        self.run_interp_task(body, env.clone(), rand);
+                    });
+                } else {
+                    self.run_body(body, env.extend(bindings), rand);
+                }
                 return Ok(());
             }
         }
