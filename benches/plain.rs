@@ -4,15 +4,16 @@
 //!
 //! Host imports (module `rho`) are stubs that do no work: every `i64`
 //! result is the small Int 7 (so comparisons with 0 are false and
-//! arithmetic stays on the inline fast path), every `i32` result is 0, and
-//! `check_channel` returns its channel. Generated code run this way takes
+//! arithmetic stays on the inline fast path), every `i32` result is 0,
+//! `check_channel` returns its channel, and the metered `next_task` has no
+//! next body. Generated code run this way takes
 //! the same path with and without metering, so the difference between the
 //! two is the metering's own cost.
 
 use rho_host_abi::abi::{self, ABI_VERSION, AbiStamp, EXPORT_GAS, SECTION_ABI};
 use rho_runtime::phlo::COST_TABLE_VERSION;
 use rho_runtime::wasm::DEFAULT_MAX_CALL_DEPTH;
-use rho_runtime::wasm::meter::{EXPORT_DEPTH, WasmCosts, instrument};
+use rho_runtime::wasm::meter::{EXPORT_DEPTH, METERED_NEXT_TASK, WasmCosts, instrument};
 use rho_runtime::wasm::validate::{ModuleLimits, validate};
 use wasmtime::{
     Config, Engine, FuncType, Instance, Linker, Module, OptLevel, Store, TypedFunc, Val, ValType,
@@ -303,6 +304,13 @@ impl PlainInstance {
 
 /// Defines import `module.name` as a stub that does no work.
 fn define_stub(linker: &mut Linker<()>, engine: &Engine, module: &str, name: &str) {
+    if name == METERED_NEXT_TASK {
+        // No next body: the meter goes back unchanged.
+        linker
+            .func_wrap(module, name, |gas: i64| (-1i32, gas))
+            .expect("the stub is defined once");
+        return;
+    }
     let sig = abi::import(name)
         .filter(|_| module == abi::IMPORT_MODULE)
         .unwrap_or_else(|| panic!("{module}.{name} is not a host import"));

@@ -6,7 +6,7 @@
 
 use rho_host_abi::abi::{ABI_VERSION, AbiStamp, EXPORT_GAS, SECTION_ABI};
 use rho_runtime::phlo::COST_TABLE_VERSION;
-use rho_runtime::wasm::meter::{EXPORT_DEPTH, WasmCosts, instrument};
+use rho_runtime::wasm::meter::{EXPORT_DEPTH, METERED_NEXT_TASK, WasmCosts, instrument};
 use rho_runtime::wasm::validate::{ACCEPTED_FEATURES, ModuleLimits, RejectError, validate};
 use wasmtime::{Caller, Engine, Instance, Linker, Module, Store, Trap, Val};
 
@@ -71,6 +71,18 @@ fn instantiate(wasm: &[u8]) -> Instance1 {
                 };
                 caller.data_mut().gas_seen.push(gas);
                 caller.data_mut().pushed.push(value);
+            },
+        )
+        .expect("stub import");
+    // The host of the metered `next_task`: records the meter it is given
+    // and hands back body 7 with 100 less.
+    linker
+        .func_wrap(
+            "rho",
+            METERED_NEXT_TASK,
+            |mut caller: Caller<'_, HostLog>, gas: i64| {
+                caller.data_mut().gas_seen.push(gas);
+                (7i32, gas - 100)
             },
         )
         .expect("stub import");
@@ -480,6 +492,40 @@ fn a_host_import_sees_the_exact_phlo_left() {
         [gas - segment, gas - 2 * segment]
     );
     assert_eq!(instance.store.data().pushed, [1, 2]);
+}
+
+#[test]
+fn next_task_is_handed_the_meter_and_hands_back_the_next_one() {
+    let wasm = metered(
+        r#"(module
+            (import "rho" "arg_push" (func $push (param i64)))
+            (import "rho" "next_task" (func $next (result i32)))
+            (func (export "f") (result i32)
+                call $next
+                i64.const 1
+                call $push))"#,
+    );
+    // The import keeps its index but is the metered one, with its own type.
+    let imports: Vec<String> = wasmparser::Parser::new(0)
+        .parse_all(&wasm)
+        .filter_map(|payload| match payload {
+            Ok(wasmparser::Payload::ImportSection(section)) => Some(section),
+            _ => None,
+        })
+        .flat_map(|section| section.into_imports())
+        .map(|import| import.expect("import decodes").name.to_string())
+        .collect();
+    assert_eq!(imports, ["arg_push", METERED_NEXT_TASK]);
+    let mut instance = instantiate(&wasm);
+    let gas = 1_000;
+    assert_eq!(
+        instance.call_metered(gas, "f", &[]),
+        Outcome::Returned(vec![7])
+    );
+    let handed = gas - call_price();
+    let after_push = handed - 100 - simple() - call_price();
+    assert_eq!(instance.store.data().gas_seen, [handed, after_push]);
+    assert_eq!(instance.gas(), after_push);
 }
 
 #[test]

@@ -17,6 +17,7 @@ use rho_host_abi::par::{ConstPool, NewDesc, Par, ReceiveDesc};
 use rho_host_abi::source_map::SourceMap;
 use wasmtime::{Caller, Global, Linker, Memory, TypedFunc, Val};
 
+use super::meter::METERED_NEXT_TASK;
 use crate::error::RuntimeError;
 use crate::eval::{
     Access, BindPattern, Bound, Continuation, Env, Eval, Machine, PatternList, Task,
@@ -357,14 +358,16 @@ pub(crate) fn sync_env(store: &mut impl wasmtime::AsContextMut<Data = Machine>) 
     machine.wasm.write_env_slots(bytes, offset);
 }
 
-/// The `next_task` import: when the next task of the queue is a body of the
-/// running module (and nothing needs the driver first), reconciles the
-/// phlo of the body that just returned, makes that task current and
-/// returns its body; else -1.
-fn next_task(caller: &mut Host<'_>) -> i32 {
-    let machine = caller.data();
+/// The `next_task` import as the metering rewrites it
+/// ([`METERED_NEXT_TASK`]): called with the meter `gas` when a body has
+/// returned. When the next task of the queue is a body of the running
+/// module (and nothing needs the driver first), reconciles the phlo the
+/// body spent, makes that task current and returns its body and its meter;
+/// else returns -1 and `gas` unchanged, for the driver to reconcile.
+fn next_task(caller: &mut Host<'_>, gas: i64) -> (i32, i64) {
+    let machine = caller.data_mut();
     let Some(module) = machine.wasm.module.as_ref() else {
-        return -1;
+        return (-1, gas);
     };
     let same_module = matches!(
         machine.queue.front(),
@@ -372,30 +375,25 @@ fn next_task(caller: &mut Host<'_>) -> i32 {
     );
     if !same_module || machine.stopped || machine.wasm.in_place_depth() > 0 || machine.has_output()
     {
-        return -1;
+        return (-1, gas);
     }
-    let gas_global = module.gas;
-    let gas = gas_global.get(&mut *caller).i64().unwrap_or(-1);
-    let machine = caller.data_mut();
-    // The driver reconciles (and reports) anything unusual.
-    let Ok(used) = u64::try_from(i128::from(machine.wasm.gas_given) - i128::from(gas)) else {
-        return -1;
-    };
     // Running out of phlo is left to the driver, which reports it.
+    let Ok(used) = u64::try_from(i128::from(machine.wasm.gas_given) - i128::from(gas)) else {
+        return (-1, gas);
+    };
     if gas < 0 || used > machine.meter.left() || machine.meter.charge(used).is_err() {
-        return -1;
+        return (-1, gas);
     }
     let Some(Task::Wasm(task)) = machine.queue.pop_front() else {
-        return -1;
+        return (-1, gas);
     };
     machine.wasm.begin(task);
     machine.wasm.advanced = true;
     let left = i64::try_from(machine.meter.left()).unwrap_or(i64::MAX);
     machine.wasm.gas_given = left;
     let body = machine.wasm.body as i32;
-    let _ = gas_global.set(&mut *caller, Val::I64(left));
     sync_env(caller);
-    body
+    (body, left)
 }
 
 /// Runs an import body; a runtime error is stored for the driver and
@@ -855,8 +853,8 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         })
         .inspect(|_| sync_env(&mut caller))
     })?;
-    linker.func_wrap(m, abi::IMPORT_NEXT_TASK, |mut caller: Host<'_>| {
-        next_task(&mut caller)
+    linker.func_wrap(m, METERED_NEXT_TASK, |mut caller: Host<'_>, gas: i64| {
+        next_task(&mut caller, gas)
     })?;
     linker.func_wrap(
         m,

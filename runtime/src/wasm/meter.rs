@@ -57,6 +57,15 @@
 //! operators: [`METER_SCRATCH_LOCALS`](super::validate::METER_SCRATCH_LOCALS)
 //! in all, which validation leaves room for.
 //!
+//! # The meter across bodies
+//!
+//! A module that imports the ABI's `next_task` (to run queued bodies one
+//! after another in one entry) gets [`METERED_NEXT_TASK`] in its place: the
+//! same import slot (so no function index changes) with an appended type
+//! `(i64) -> (i32, i64)`. Each `call` of it becomes `global.get rho_gas;
+//! call; global.set rho_gas`: the host is handed the meter and hands back
+//! the meter of the next body.
+//!
 //! # How the host reads the outcome
 //!
 //! - At every call instruction, `rho_gas` already includes the price of
@@ -99,6 +108,13 @@ use wasm_encoder::{
 use self::layout::Layout;
 use super::reject::RejectError;
 use crate::phlo::COST_TABLE_VERSION;
+
+/// The import the metering puts in place of the ABI's `next_task`:
+/// `(gas: i64) -> (body: i32, gas: i64)`. Every call of `next_task` passes
+/// the meter, so the host reconciles the phlo of the body that returned
+/// without reading the global, and sets the meter for the next body from
+/// the result without writing it (see the [module docs](self)).
+pub const METERED_NEXT_TASK: &str = "next_task_metered";
 
 /// Export added by the metering: mutable `i32` global, the number of the
 /// module's frames on the stack (see the [module docs](self)).
@@ -315,6 +331,42 @@ impl Reencode for Metering<'_> {
             types.ty().function([], results);
         }
         self.layout.extra_types = extra_types;
+        if self.layout.next_task.is_some() {
+            types
+                .ty()
+                .function([ValType::I64], [ValType::I32, ValType::I64]);
+        }
+        Ok(())
+    }
+
+    /// Copies the imports, with [`METERED_NEXT_TASK`] in place of
+    /// `next_task`.
+    fn parse_import_section(
+        &mut self,
+        imports: &mut wasm_encoder::ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<RejectError>> {
+        let mut function = 0u32;
+        for import in section.into_imports() {
+            let import = import?;
+            let is_function = matches!(
+                import.ty,
+                wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)
+            );
+            if is_function && self.layout.next_task == Some(function) {
+                imports.import(
+                    import.module,
+                    METERED_NEXT_TASK,
+                    wasm_encoder::EntityType::Function(self.layout.metered_next_task_type()),
+                );
+            } else {
+                let ty = self.entity_type(import.ty)?;
+                imports.import(import.module, import.name, ty);
+            }
+            if is_function {
+                function = function.saturating_add(1);
+            }
+        }
         Ok(())
     }
 
@@ -381,6 +433,7 @@ impl Reencode for Metering<'_> {
                 max_call_depth: self.max_call_depth,
                 function_index: self.layout.imported_functions.saturating_add(defined),
                 frame,
+                next_task: self.layout.next_task,
             },
             &func,
         )?;

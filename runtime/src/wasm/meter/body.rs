@@ -34,6 +34,8 @@ pub(super) struct BodyContext<'a> {
     /// Index of the function in the function index space (for messages).
     pub function_index: u32,
     pub frame: Frame,
+    /// The function index of the `next_task` import, if any.
+    pub next_task: Option<u32>,
 }
 
 /// An operator charged at run time by its size operand (the top of the
@@ -131,6 +133,15 @@ where
             // The wrapper block is `open_blocks` levels out; its end
             // decrements the depth counter.
             Operator::Return => emitter.emit(&Instruction::Br(open_blocks)),
+            // `next_task` is passed the meter and returns it, reconciled by
+            // the host for the next body (see `METERED_NEXT_TASK`).
+            Operator::Call { function_index } if Some(function_index) == cx.next_task => {
+                emitter.check_gas();
+                emitter.emit(&Instruction::GlobalGet(cx.globals.gas));
+                emitter.emit(&reencoder.instruction(op)?);
+                emitter.emit(&Instruction::GlobalSet(cx.globals.gas));
+                emitter.reload_gas();
+            }
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
                 emitter.check_gas();
                 emitter.emit(&reencoder.instruction(op)?);

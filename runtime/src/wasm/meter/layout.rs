@@ -1,7 +1,7 @@
 //! The first pass of [`instrument`](super::instrument): the index spaces the
 //! metering appends to, and each function's frame.
 
-use rho_host_abi::abi::EXPORT_GAS;
+use rho_host_abi::abi::{EXPORT_GAS, IMPORT_MODULE, IMPORT_NEXT_TASK};
 use wasmparser::{CompositeInnerType, Parser, Payload, TypeRef, ValType};
 
 use super::EXPORT_DEPTH;
@@ -18,6 +18,10 @@ pub(super) struct Layout {
     /// Result lists of the `[] -> results` types appended to the type
     /// section, for functions with several results.
     pub extra_types: Vec<Box<[ValType]>>,
+    /// The function index of the `next_task` import, if the module imports
+    /// it (with its ABI type): the metering passes it the meter (see
+    /// [`METERED_NEXT_TASK`](super::METERED_NEXT_TASK)).
+    pub next_task: Option<u32>,
     /// Each type: its parameter count and results, `None` if not a function.
     types: Vec<Option<(u32, Box<[ValType]>)>>,
     /// Type index of each defined function.
@@ -58,6 +62,7 @@ impl Layout {
             gas_global: 0,
             depth_global: 0,
             extra_types: Vec::new(),
+            next_task: None,
             types: Vec::new(),
             function_types: Vec::new(),
             extra_type_of: Vec::new(),
@@ -81,8 +86,18 @@ impl Layout {
                 }
                 Payload::ImportSection(section) => {
                     for import in section.into_imports() {
-                        match import.map_err(malformed)?.ty {
-                            TypeRef::Func(_) | TypeRef::FuncExact(_) => {
+                        let import = import.map_err(malformed)?;
+                        match import.ty {
+                            TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                                let is_next_task = import.module == IMPORT_MODULE
+                                    && import.name == IMPORT_NEXT_TASK
+                                    && matches!(
+                                        layout.types.get(ty as usize),
+                                        Some(Some((0, results))) if results[..] == [ValType::I32]
+                                    );
+                                if is_next_task {
+                                    layout.next_task = Some(layout.imported_functions);
+                                }
                                 layout.imported_functions =
                                     layout.imported_functions.saturating_add(1);
                             }
@@ -137,6 +152,12 @@ impl Layout {
             self.extra_type_of[ty as usize] = Some(index);
             self.extra_types.push(results.clone());
         }
+    }
+
+    /// The index of the `(i64) -> (i32, i64)` type appended after the
+    /// extra types, for [`METERED_NEXT_TASK`](super::METERED_NEXT_TASK).
+    pub fn metered_next_task_type(&self) -> u32 {
+        u32::try_from(self.types.len() + self.extra_types.len()).unwrap_or(u32::MAX)
     }
 
     /// The frame of defined function `defined`.
