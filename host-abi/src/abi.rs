@@ -192,19 +192,35 @@ pub fn decode(value: RValue) -> Result<i64, u32> {
 }
 
 /// Encodes handle `index`.
-pub fn handle(index: u32) -> RValue {
-    (i64::from(index) << 1) | 1
+pub const fn handle(index: u32) -> RValue {
+    ((index as i64) << 1) | 1
 }
 
 /// Handles from this index on are environment handles.
 pub const ENV_HANDLE_BASE: u32 = 1 << 31;
 
+/// Set in an environment handle whose value is not a process (so not a
+/// bundle): [`IMPORT_CHECK_CHANNEL`] would do nothing for it.
+pub const ENV_HANDLE_NOT_BUNDLE: u32 = 1 << 30;
+
+/// An [`RValue`] `r` with `r & NOT_BUNDLE_ENV_MASK == NOT_BUNDLE_ENV_MASK`
+/// is an environment handle with [`ENV_HANDLE_NOT_BUNDLE`] set: the module
+/// may skip [`IMPORT_CHECK_CHANNEL`] for it.
+pub const NOT_BUNDLE_ENV_MASK: RValue = handle(ENV_HANDLE_BASE | ENV_HANDLE_NOT_BUNDLE);
+
 /// The environment handle of the variable at `position` (counted from the
-/// oldest binding of the task's environment), or `None` past the handle
+/// oldest binding of the task's environment), marked with
+/// [`ENV_HANDLE_NOT_BUNDLE`] when `not_bundle`; `None` past the handle
 /// space.
-pub fn env_handle(position: usize) -> Option<RValue> {
+pub fn env_handle(position: usize, not_bundle: bool) -> Option<RValue> {
     let position = u32::try_from(position).ok()?;
-    (position < ENV_HANDLE_BASE).then(|| handle(ENV_HANDLE_BASE | position))
+    let flag = if not_bundle { ENV_HANDLE_NOT_BUNDLE } else { 0 };
+    (position < ENV_HANDLE_NOT_BUNDLE).then(|| handle(ENV_HANDLE_BASE | flag | position))
+}
+
+/// The position an environment handle index names (see [`env_handle`]).
+pub fn env_position(index: u32) -> Option<usize> {
+    (index >= ENV_HANDLE_BASE).then_some((index & (ENV_HANDLE_NOT_BUNDLE - 1)) as usize)
 }
 
 /// Operator codes for [`IMPORT_OP1`] and [`IMPORT_OP2`].
@@ -396,6 +412,25 @@ impl AbiStamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_handles_name_positions_and_mark_non_bundles() {
+        for (position, not_bundle) in [(0, false), (5, true), (1 << 29, true)] {
+            let rvalue = env_handle(position, not_bundle).unwrap();
+            let index = decode(rvalue).unwrap_err();
+            assert_eq!(env_position(index), Some(position));
+            assert_eq!(
+                rvalue & NOT_BUNDLE_ENV_MASK == NOT_BUNDLE_ENV_MASK,
+                not_bundle
+            );
+        }
+        assert_eq!(env_handle(1 << 30, false), None);
+        assert_eq!(env_position(7), None);
+        // Plain handles and small Ints never look like marked ones.
+        for rvalue in [NIL, TRUE, handle(12345), small_int(-1).unwrap()] {
+            assert_ne!(rvalue & NOT_BUNDLE_ENV_MASK, NOT_BUNDLE_ENV_MASK);
+        }
+    }
 
     #[test]
     fn small_ints_round_trip_and_bools_are_handles() {

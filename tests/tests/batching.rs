@@ -124,3 +124,28 @@ fn running_out_of_phlo_in_a_batch_stops_at_the_same_cost_within_the_limit() {
         assert_eq!(first.report.state_hash, second.report.state_hash);
     }
 }
+
+#[test]
+fn a_bundle_in_the_environment_is_still_checked_before_failing_data() {
+    // `b` is bound to a read-only bundle: sending on it is an access error,
+    // which comes before the division by zero in the data. `y` is a name
+    // (marked as no bundle in its slot): its send fails on the data.
+    let run = run_both_engines(
+        r#"new x, y in {
+             x!(bundle-{*x}) |
+             for (b <- x) { b!(1 / 0) } |
+             y!(1 / 0)
+           }"#,
+        &RunConfig::default(),
+    );
+    let messages = run.error_messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("/ by zero")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.to_lowercase().contains("writ")),
+        "{messages:?}"
+    );
+}

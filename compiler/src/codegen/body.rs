@@ -5,7 +5,7 @@
 //! nested blocks and a `br_table` on `$start` jumps to the first one to
 //! run. Component `k` begins by storing `k` in `rho_component`.
 
-use rho_host_abi::abi::{FALSE, TRUE, case_body_runs_inline, small_int};
+use rho_host_abi::abi::{self, FALSE, TRUE, case_body_runs_inline, small_int};
 use rho_host_abi::par::{
     BindDesc, Expr, Match, MatchCase, New, NewDesc, Par, Receive, ReceiveDesc, Send,
     expr::ExprInstance, var::VarInstance,
@@ -16,8 +16,8 @@ use super::analysis::non_expr_count;
 use super::locations::Located;
 use super::wire::{Bytes, repeated, single, tag};
 use super::{
-    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_START, LOCAL_TARGET, RED_ZONE,
-    Result, STACK_SEGMENT, count_i32, is_empty_par,
+    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_RESULT, LOCAL_START, LOCAL_TARGET,
+    RED_ZONE, Result, STACK_SEGMENT, count_i32, is_empty_par,
 };
 
 /// One component of a body, in evaluation order, with its encoding.
@@ -197,10 +197,7 @@ impl<'p> Codegen<'p> {
                 None => false,
             };
             if check_first {
-                codegen.sink().i32_const(1);
-                codegen.set_location();
-                let check_channel = codegen.imports.check_channel;
-                codegen.sink().call(check_channel);
+                codegen.emit_check_channel(1);
             }
             let count = count_i32(send.data.len(), "values in a send")?;
             let data_bytes = repeated(bytes, tag::SEND_DATA, send.data.len());
@@ -219,6 +216,29 @@ impl<'p> Codegen<'p> {
             codegen.sink().call(produce);
             Ok(())
         })
+    }
+
+    /// With a channel on the stack: `check_channel` for access `write`
+    /// (1 or 0), unless the channel is a variable the host marked as not a
+    /// bundle (see [`abi::NOT_BUNDLE_ENV_MASK`]), for which it would do
+    /// nothing. Leaves the channel on the stack.
+    fn emit_check_channel(&mut self, write: i32) {
+        let check_channel = self.imports.check_channel;
+        self.sink()
+            .local_tee(LOCAL_RESULT)
+            .i64_const(abi::NOT_BUNDLE_ENV_MASK)
+            .i64_and()
+            .i64_const(abi::NOT_BUNDLE_ENV_MASK)
+            .i64_ne()
+            .if_(BlockType::Empty)
+            .local_get(LOCAL_RESULT)
+            .i32_const(write);
+        self.set_location();
+        self.sink()
+            .call(check_channel)
+            .drop()
+            .end()
+            .local_get(LOCAL_RESULT);
     }
 
     /// `for (binds) { body }`: each bind's channel on the argument stack
@@ -240,10 +260,7 @@ impl<'p> Codegen<'p> {
                 let source = single(bind_bytes[index], tag::BIND_SOURCE);
                 codegen.emit_opt_value(bind.source.as_ref(), source)?;
                 if check_first[index] {
-                    codegen.sink().i32_const(0);
-                    codegen.set_location();
-                    let check_channel = codegen.imports.check_channel;
-                    codegen.sink().call(check_channel);
+                    codegen.emit_check_channel(0);
                 }
                 let arg_push = codegen.imports.arg_push;
                 codegen.sink().call(arg_push);

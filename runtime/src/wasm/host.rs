@@ -233,8 +233,9 @@ impl WasmTaskState {
                     Some(Value::Int(i)) => abi::small_int(*i),
                     _ => None,
                 };
+                let not_bundle = !matches!(self.env.at(position), Some(Value::Proc(_)));
                 small
-                    .or_else(|| abi::env_handle(position))
+                    .or_else(|| abi::env_handle(position, not_bundle))
                     .unwrap_or(abi::ENV_SLOT_UNBOUND)
             } else {
                 abi::ENV_SLOT_UNBOUND
@@ -305,9 +306,8 @@ impl WasmTaskState {
     fn value(&self, rvalue: RValue) -> Result<Value, RuntimeError> {
         let found = match abi::decode(rvalue) {
             Ok(int) => return Ok(Value::Int(int)),
-            Err(index) if index >= abi::ENV_HANDLE_BASE => self
-                .env
-                .at((index - abi::ENV_HANDLE_BASE) as usize)
+            Err(index) if index >= abi::ENV_HANDLE_BASE => abi::env_position(index)
+                .and_then(|position| self.env.at(position))
                 .cloned(),
             Err(index) => self.handles.get(index as usize).cloned(),
         };
