@@ -56,6 +56,17 @@
 //! variable's position in the environment and is valid until the body
 //! that bound it is left.
 //!
+//! # Argument slots
+//!
+//! After its environment slots, the same module reserves [`ARG_SLOTS`]
+//! 8-byte argument slots. A send with at most [`ARG_SLOTS`] values writes
+//! them into slots `0..n` (first value in slot 0) and calls
+//! [`IMPORT_PRODUCE_SLOTS`]; a receive with at most [`ARG_SLOTS`] binds
+//! writes its channels there and calls [`IMPORT_CONSUME_SLOTS`]. Sends and
+//! receives are components, never parts of an expression, so nothing else
+//! writes the slots while they are being filled. Larger ones use the
+//! argument stack below.
+//!
 //! # Errors and resumption
 //!
 //! A host import that fails (a runtime error) traps. Before the code of
@@ -129,11 +140,15 @@ pub const EXPORT_RUN: &str = "rho_run";
 /// -1 (see "Running bodies one after another" above).
 pub const EXPORT_DRIVE: &str = "rho_drive";
 /// Export (optional): immutable i32 global, offset in memory of the
-/// [`ENV_SLOTS`] environment slots (8-aligned; see "Environment slots").
+/// [`ENV_SLOTS`] environment slots, followed by the [`ARG_SLOTS`] argument
+/// slots (8-aligned; see "Environment slots" and "Argument slots").
 pub const EXPORT_ENV_PTR: &str = "rho_env_ptr";
 /// The number of environment slots a module with [`EXPORT_ENV_PTR`]
 /// reserves.
 pub const ENV_SLOTS: u32 = 16;
+/// The number of argument slots that follow the environment slots of a
+/// module with [`EXPORT_ENV_PTR`] (see "Argument slots").
+pub const ARG_SLOTS: u32 = 16;
 /// What the host writes into an environment slot beyond the environment:
 /// a handle no table holds, so using it fails cleanly.
 pub const ENV_SLOT_UNBOUND: RValue = -1;
@@ -368,6 +383,12 @@ imports! {
     /// (its data) or receive (its later channels) can fail, so that the
     /// bundle error comes first, as in the evaluator.
     IMPORT_CHECK_CHANNEL = "check_channel" (I64, I32) -> (I64);
+    /// `(channel, n, persistent)`: sends the values in argument slots
+    /// `0..n` (see "Argument slots").
+    IMPORT_PRODUCE_SLOTS = "produce_slots" (I64, I32, I32) -> ();
+    /// `(receive, body)`: as [`IMPORT_CONSUME`], with the channels in the
+    /// argument slots, one per bind.
+    IMPORT_CONSUME_SLOTS = "consume_slots" (I32, I32) -> ();
     /// `() -> body`: called by [`EXPORT_DRIVE`] after a body returned;
     /// makes the next queued task current and returns its body when it is
     /// a body of this module that would run next anyway, else -1 (the host

@@ -1,7 +1,8 @@
 //! Host ABI 3 under load: consecutive COMM bodies of one module run in one
 //! entry into Wasm (`rho_drive` and `next_task`), and compiled code reads
 //! its variables from the environment slots the host writes (the host's
-//! `env_get` past the slots). Both engines must agree on every program.
+//! `env_get` past the slots), and small sends and receives pass their
+//! values in argument slots. Both engines must agree on every program.
 
 use rho_host_abi::abi::ENV_SLOTS;
 use rho_runtime::RunConfig;
@@ -148,4 +149,40 @@ fn a_bundle_in_the_environment_is_still_checked_before_failing_data() {
         messages.iter().any(|m| m.to_lowercase().contains("writ")),
         "{messages:?}"
     );
+}
+
+#[test]
+fn sends_and_joins_at_and_past_the_argument_slots_agree() {
+    use rho_host_abi::abi::ARG_SLOTS;
+    for count in [ARG_SLOTS as usize, ARG_SLOTS as usize + 1] {
+        let values: Vec<String> = (0..count).map(|i| i.to_string()).collect();
+        let patterns: Vec<String> = (0..count).map(|i| format!("@x{i}")).collect();
+        let channels: Vec<String> = (0..count).map(|i| format!("c{i}")).collect();
+        let join: Vec<String> = (0..count).map(|i| format!("@y{i} <- c{i}")).collect();
+        let sends: Vec<String> = (0..count).map(|i| format!("c{i}!({i})")).collect();
+        let ys: Vec<String> = (0..count).map(|i| format!("y{i}")).collect();
+        let source = format!(
+            r#"new out(`rho:io:stdout`), ch, {channels} in {{
+                 ch!({values}) |
+                 for ({patterns} <- ch) {{ out!(x0 + x{last}) }} |
+                 {sends} |
+                 for ({join}) {{ out!([{ys}]) }}
+               }}"#,
+            channels = channels.join(", "),
+            values = values.join(", "),
+            patterns = patterns.join(", "),
+            last = count - 1,
+            sends = sends.join(" | "),
+            join = join.join(" & "),
+            ys = ys.join(", "),
+        );
+        let run = run_both_engines(&source, &RunConfig::default());
+        let mut printed = lines(&run.stdout);
+        printed.sort_unstable();
+        let list = format!("[{}]", values.join(", "));
+        let sum = (count - 1).to_string();
+        let mut expected = vec![list.as_str(), sum.as_str()];
+        expected.sort_unstable();
+        assert_eq!(printed, expected, "{count} values");
+    }
 }

@@ -10,14 +10,14 @@ use rho_host_abi::par::{
     BindDesc, Expr, Match, MatchCase, New, NewDesc, Par, Receive, ReceiveDesc, Send,
     expr::ExprInstance, var::VarInstance,
 };
-use wasm_encoder::BlockType;
+use wasm_encoder::{BlockType, MemArg};
 
 use super::analysis::non_expr_count;
 use super::locations::Located;
 use super::wire::{Bytes, repeated, single, tag};
 use super::{
-    COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_RESULT, LOCAL_START, LOCAL_TARGET,
-    RED_ZONE, Result, STACK_SEGMENT, count_i32, is_empty_par,
+    ARG_SLOTS_OFFSET, COMPONENTS_PER_FUNCTION, Codegen, GLOBAL_COMPONENT, LOCAL_RESULT,
+    LOCAL_START, LOCAL_TARGET, RED_ZONE, Result, STACK_SEGMENT, count_i32, is_empty_par,
 };
 
 /// One component of a body, in evaluation order, with its encoding.
@@ -182,7 +182,9 @@ impl<'p> Codegen<'p> {
     }
 
     /// `chan!(data...)`: the channel, its access check when a data value
-    /// could fail first, the data on the argument stack, `produce`.
+    /// could fail first, the data in the argument slots and
+    /// `produce_slots` (on the argument stack and `produce` past
+    /// [`abi::ARG_SLOTS`] values).
     fn emit_send(&mut self, send: &'p Send, bytes: Bytes<'p>) -> Result<()> {
         self.located(Located::Send(send), bytes, |codegen| {
             codegen.emit_opt_value(send.chan.as_ref(), single(bytes, tag::SEND_CHAN))?;
@@ -201,10 +203,17 @@ impl<'p> Codegen<'p> {
             }
             let count = count_i32(send.data.len(), "values in a send")?;
             let data_bytes = repeated(bytes, tag::SEND_DATA, send.data.len());
+            let in_slots = send.data.len() <= abi::ARG_SLOTS as usize;
             codegen.emit_pushes(&send.data, |codegen, index, datum| {
-                codegen.emit_value(datum, data_bytes[index])?;
-                let arg_push = codegen.imports.arg_push;
-                codegen.sink().call(arg_push);
+                if in_slots {
+                    codegen.sink().i32_const(0);
+                    codegen.emit_value(datum, data_bytes[index])?;
+                    codegen.store_arg_slot(index);
+                } else {
+                    codegen.emit_value(datum, data_bytes[index])?;
+                    let arg_push = codegen.imports.arg_push;
+                    codegen.sink().call(arg_push);
+                }
                 Ok(())
             })?;
             codegen
@@ -212,10 +221,24 @@ impl<'p> Codegen<'p> {
                 .i32_const(count)
                 .i32_const(i32::from(send.persistent));
             codegen.set_location();
-            let produce = codegen.imports.produce;
+            let produce = if in_slots {
+                codegen.imports.produce_slots
+            } else {
+                codegen.imports.produce
+            };
             codegen.sink().call(produce);
             Ok(())
         })
+    }
+
+    /// With the address 0 and a value on the stack: stores the value into
+    /// argument slot `index` (see [`abi::ARG_SLOTS`]).
+    fn store_arg_slot(&mut self, index: usize) {
+        self.sink().i64_store(MemArg {
+            offset: u64::from(ARG_SLOTS_OFFSET) + 8 * index as u64,
+            align: 3,
+            memory_index: 0,
+        });
     }
 
     /// With a channel on the stack: `check_channel` for access `write`
@@ -241,9 +264,10 @@ impl<'p> Codegen<'p> {
             .local_get(LOCAL_RESULT);
     }
 
-    /// `for (binds) { body }`: each bind's channel on the argument stack
-    /// (checked first when a later channel could fail), then `consume` with
-    /// the receive's descriptor and body.
+    /// `for (binds) { body }`: each bind's channel in the argument slots
+    /// (on the argument stack past [`abi::ARG_SLOTS`] binds), checked first
+    /// when a later channel could fail, then `consume_slots` (`consume`)
+    /// with the receive's descriptor and body.
     fn emit_receive(&mut self, receive: &'p Receive, bytes: Bytes<'p>) -> Result<()> {
         self.located(Located::Receive(receive), bytes, |codegen| {
             let binds = &receive.binds;
@@ -256,14 +280,22 @@ impl<'p> Codegen<'p> {
                     later_can_fail |= codegen.analysis.can_fail(source);
                 }
             }
+            let in_slots = binds.len() <= abi::ARG_SLOTS as usize;
             codegen.emit_pushes(binds, |codegen, index, bind| {
                 let source = single(bind_bytes[index], tag::BIND_SOURCE);
+                if in_slots {
+                    codegen.sink().i32_const(0);
+                }
                 codegen.emit_opt_value(bind.source.as_ref(), source)?;
                 if check_first[index] {
                     codegen.emit_check_channel(0);
                 }
-                let arg_push = codegen.imports.arg_push;
-                codegen.sink().call(arg_push);
+                if in_slots {
+                    codegen.store_arg_slot(index);
+                } else {
+                    let arg_push = codegen.imports.arg_push;
+                    codegen.sink().call(arg_push);
+                }
                 Ok(())
             })?;
             let mut desc = ReceiveDesc {
@@ -287,7 +319,11 @@ impl<'p> Codegen<'p> {
                 codegen.body_index(receive.body.as_ref(), single(bytes, tag::RECEIVE_BODY))?;
             codegen.sink().i32_const(desc as i32).i32_const(body as i32);
             codegen.set_location();
-            let consume = codegen.imports.consume;
+            let consume = if in_slots {
+                codegen.imports.consume_slots
+            } else {
+                codegen.imports.consume
+            };
             codegen.sink().call(consume);
             Ok(())
         })

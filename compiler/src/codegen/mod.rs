@@ -169,6 +169,8 @@ const STACK_SEGMENT: usize = 2 * 1024 * 1024;
 /// Where the environment slots start in memory (the constant pool follows
 /// them).
 const ENV_SLOTS_OFFSET: u32 = 0;
+/// Where the argument slots start in memory: after the environment slots.
+const ARG_SLOTS_OFFSET: u32 = ENV_SLOTS_OFFSET + 8 * abi::ENV_SLOTS;
 
 /// Global indices (see [`module`]).
 const GLOBAL_COMPONENT: u32 = 2;
@@ -200,7 +202,9 @@ struct Imports {
     method: u32,
     matches: u32,
     produce: u32,
+    produce_slots: u32,
     consume: u32,
+    consume_slots: u32,
     new_names: u32,
     match_case: u32,
     spawn: u32,
@@ -228,7 +232,9 @@ impl Imports {
             method: import_index(abi::IMPORT_METHOD),
             matches: import_index(abi::IMPORT_MATCHES),
             produce: import_index(abi::IMPORT_PRODUCE),
+            produce_slots: import_index(abi::IMPORT_PRODUCE_SLOTS),
             consume: import_index(abi::IMPORT_CONSUME),
+            consume_slots: import_index(abi::IMPORT_CONSUME_SLOTS),
             new_names: import_index(abi::IMPORT_NEW_NAMES),
             match_case: import_index(abi::IMPORT_MATCH_CASE),
             spawn: import_index(abi::IMPORT_SPAWN),
@@ -465,7 +471,9 @@ mod tests {
             imports.method,
             imports.matches,
             imports.produce,
+            imports.produce_slots,
             imports.consume,
+            imports.consume_slots,
             imports.new_names,
             imports.match_case,
             imports.spawn,

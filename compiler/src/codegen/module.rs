@@ -10,11 +10,12 @@
 //! - globals: 0 `rho_pool_ptr`, 1 `rho_pool_len`, 2 `rho_component`,
 //!   3 `rho_location`, 4 `rho_env_ptr`;
 //! - memory 0, exported as `memory`, holds the environment slots at offset
-//!   [`ENV_SLOTS_OFFSET`] and the pool after them, at [`POOL_OFFSET`]. Its
+//!   [`ENV_SLOTS_OFFSET`], the argument slots after them, and then the
+//!   pool, at [`POOL_OFFSET`]. Its
 //!   size is fixed (minimum = maximum).
 
 use rho_host_abi::abi::{
-    ABI_VERSION, AbiStamp, ENV_SLOTS, EXPORT_COMPONENT, EXPORT_DRIVE, EXPORT_ENV_PTR,
+    ABI_VERSION, ARG_SLOTS, AbiStamp, ENV_SLOTS, EXPORT_COMPONENT, EXPORT_DRIVE, EXPORT_ENV_PTR,
     EXPORT_LOCATION, EXPORT_MEMORY, EXPORT_POOL_LEN, EXPORT_POOL_PTR, EXPORT_RUN, IMPORT_MODULE,
     IMPORTS, SECTION_ABI, SECTION_PAR, SECTION_SOURCE, ValType as AbiValType,
 };
@@ -28,8 +29,9 @@ use wasm_encoder::{
 use super::locations::NO_LOCATION;
 use super::{Codegen, CodegenError, ENV_SLOTS_OFFSET, GLOBAL_COMPONENT, GLOBAL_LOCATION, Result};
 
-/// Where the constant pool starts in memory: after the environment slots.
-const POOL_OFFSET: u32 = ENV_SLOTS_OFFSET + 8 * ENV_SLOTS;
+/// Where the constant pool starts in memory: after the environment and
+/// argument slots.
+const POOL_OFFSET: u32 = ENV_SLOTS_OFFSET + 8 * (ENV_SLOTS + ARG_SLOTS);
 /// The size of a Wasm page.
 const PAGE_SIZE: usize = 65536;
 

@@ -366,7 +366,7 @@ fn load(
                 .and_then(|offset| usize::try_from(offset).ok())
                 .filter(|offset| {
                     offset
-                        .checked_add(abi::ENV_SLOTS as usize * 8)
+                        .checked_add((abi::ENV_SLOTS + abi::ARG_SLOTS) as usize * 8)
                         .is_some_and(|end| end <= memory.data_size(&*store))
                 })
                 .ok_or_else(|| {

@@ -500,6 +500,102 @@ fn single_pattern(
     Ok(Arc::new(PatternList::new(vec![pattern], None, free_count)))
 }
 
+/// The values in argument slots `0..n` of the running module (see
+/// [`abi::ARG_SLOTS`]).
+fn read_arg_slots(caller: &Host<'_>, n: i32) -> Result<Vec<Value>, RuntimeError> {
+    let wasm = &caller.data().wasm;
+    let bytes = usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= abi::ARG_SLOTS as usize)
+        .zip(wasm.module.as_ref())
+        .and_then(|(n, module)| {
+            let start = module.env_slots? + abi::ENV_SLOTS as usize * 8;
+            module.memory.data(caller).get(start..start + n * 8)
+        })
+        .ok_or_else(|| {
+            RuntimeError::Unsupported(format!("{n} values are not in argument slots"))
+        })?;
+    let mut values = Vec::with_capacity(bytes.len() / 8);
+    for slot in bytes.chunks_exact(8) {
+        let mut rvalue = [0u8; 8];
+        rvalue.copy_from_slice(slot);
+        values.push(wasm.value(i64::from_le_bytes(rvalue))?);
+    }
+    Ok(values)
+}
+
+/// Sends `data` on `channel` (`produce` and `produce_slots`).
+fn produce(
+    machine: &mut Machine,
+    channel: RValue,
+    data: Vec<Value>,
+    persistent: i32,
+) -> Result<(), RuntimeError> {
+    machine.meter.charge(machine.costs.send)?;
+    let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
+    lift(machine.produce(channel, data, persistent != 0))
+}
+
+/// Receive descriptor `id` of `module`.
+fn receive_desc(module: &LoadedModule, id: i32) -> Result<&ReceiveDesc, RuntimeError> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| module.receives.get(i))
+        .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))
+}
+
+/// Installs receive `id` with body `body` on the channels `sources`
+/// (`consume` and `consume_slots`).
+fn consume(
+    machine: &mut Machine,
+    module: &Arc<LoadedModule>,
+    id: i32,
+    sources: Vec<Value>,
+    body: i32,
+) -> Result<(), RuntimeError> {
+    machine.meter.charge(machine.costs.receive)?;
+    let desc = receive_desc(module, id)?;
+    let env = machine.wasm.env.clone();
+    let mut channels = Vec::with_capacity(sources.len());
+    let mut patterns = Vec::with_capacity(sources.len());
+    let mut storage = 0;
+    let shared = module.receive_patterns.get(id as usize);
+    for (index, (bind, source)) in desc.binds.iter().zip(sources).enumerate() {
+        let channel = lift(unbundle(source, Access::Read))?;
+        storage += channel.encoded_len();
+        channels.push(channel);
+        if let Some(Some(prepared)) = shared.and_then(|binds| binds.get(index)) {
+            storage += prepared.storage;
+            patterns.push(BindPattern::Patterns(Arc::clone(&prepared.list)));
+            continue;
+        }
+        let mut prepared = Vec::with_capacity(bind.patterns.len());
+        for id in &bind.patterns {
+            let pattern = lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
+            storage += pattern.encoded_len() as u64;
+            prepared.push(pattern);
+        }
+        patterns.push(BindPattern::Patterns(Arc::new(PatternList::new(
+            prepared,
+            bind.remainder,
+            bind.free_count as usize,
+        ))));
+    }
+    let continuation = Continuation::Wasm {
+        module: Arc::clone(module),
+        body: body as u32,
+        env,
+    };
+    lift(machine.consume(
+        channels,
+        patterns,
+        continuation,
+        desc.persistent,
+        desc.peek,
+        storage,
+    ))
+}
+
 fn binary_op(code: i32) -> Result<BinaryOp, RuntimeError> {
     Ok(match code {
         op::PLUS => BinaryOp::Plus,
@@ -710,10 +806,18 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         abi::IMPORT_PRODUCE,
         |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
             with_host(&mut caller, |machine, _| {
-                machine.meter.charge(machine.costs.send)?;
-                let channel = lift(unbundle(machine.wasm.value(channel)?, Access::Write))?;
                 let data = machine.wasm.pop_args(n)?;
-                lift(machine.produce(channel, data, persistent != 0))
+                produce(machine, channel, data, persistent)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_PRODUCE_SLOTS,
+        |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
+            let data = read_arg_slots(&caller, n);
+            with_host(&mut caller, |machine, _| {
+                produce(machine, channel, data?, persistent)
             })
         },
     )?;
@@ -722,52 +826,26 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         abi::IMPORT_CONSUME,
         |mut caller: Host<'_>, id: i32, body: i32| {
             with_host(&mut caller, |machine, module| {
-                machine.meter.charge(machine.costs.receive)?;
-                let desc = usize::try_from(id)
-                    .ok()
-                    .and_then(|i| module.receives.get(i))
-                    .ok_or_else(|| RuntimeError::Unsupported(format!("no receive {id}")))?;
+                let desc = receive_desc(module, id)?;
                 let sources = machine.wasm.pop_args(desc.binds.len() as i32)?;
-                let env = machine.wasm.env.clone();
-                let mut channels = Vec::with_capacity(sources.len());
-                let mut patterns = Vec::with_capacity(sources.len());
-                let mut storage = 0;
-                let shared = module.receive_patterns.get(id as usize);
-                for (index, (bind, source)) in desc.binds.iter().zip(sources).enumerate() {
-                    let channel = lift(unbundle(source, Access::Read))?;
-                    storage += channel.encoded_len();
-                    channels.push(channel);
-                    if let Some(Some(prepared)) = shared.and_then(|binds| binds.get(index)) {
-                        storage += prepared.storage;
-                        patterns.push(BindPattern::Patterns(Arc::clone(&prepared.list)));
-                        continue;
-                    }
-                    let mut prepared = Vec::with_capacity(bind.patterns.len());
-                    for id in &bind.patterns {
-                        let pattern =
-                            lift(machine.prepare_pattern(template(module, *id as i32)?, &env))?;
-                        storage += pattern.encoded_len() as u64;
-                        prepared.push(pattern);
-                    }
-                    patterns.push(BindPattern::Patterns(Arc::new(PatternList::new(
-                        prepared,
-                        bind.remainder,
-                        bind.free_count as usize,
-                    ))));
-                }
-                let continuation = Continuation::Wasm {
-                    module: Arc::clone(module),
-                    body: body as u32,
-                    env,
-                };
-                lift(machine.consume(
-                    channels,
-                    patterns,
-                    continuation,
-                    desc.persistent,
-                    desc.peek,
-                    storage,
-                ))
+                consume(machine, module, id, sources, body)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_CONSUME_SLOTS,
+        |mut caller: Host<'_>, id: i32, body: i32| {
+            let binds = caller
+                .data()
+                .wasm
+                .module
+                .as_ref()
+                .and_then(|module| receive_desc(module, id).ok())
+                .map_or(0, |desc| desc.binds.len() as i32);
+            let sources = read_arg_slots(&caller, binds);
+            with_host(&mut caller, |machine, module| {
+                consume(machine, module, id, sources?, body)
             })
         },
     )?;
