@@ -27,6 +27,11 @@ impl Env {
         self.0.len().checked_sub(index + 1).map(|i| &self.0[i])
     }
 
+    /// The values, oldest binding first.
+    pub(crate) fn values(&self) -> &[Value] {
+        &self.0
+    }
+
     /// The value at `position`, counted from the oldest binding.
     pub(crate) fn at(&self, position: usize) -> Option<&Value> {
         self.0.get(position)

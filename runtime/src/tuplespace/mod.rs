@@ -112,8 +112,36 @@ type Choice<B> = (Seq, Chosen<B>);
 /// allocates nothing for them.
 pub type PerBind<T> = SmallVec<[T; 2]>;
 
-/// Per bind, the datum chosen and what it bound.
-type Chosen<B> = PerBind<(Seq, B)>;
+/// Per bind, the datum chosen and what it bound (kept apart, so that the
+/// bindings move into the [`Comm`] as they are).
+struct Chosen<B> {
+    seqs: PerBind<Seq>,
+    bindings: PerBind<B>,
+}
+
+impl<B> Chosen<B> {
+    fn with_capacity(binds: usize) -> Self {
+        Chosen {
+            seqs: PerBind::with_capacity(binds),
+            bindings: PerBind::with_capacity(binds),
+        }
+    }
+
+    fn push(&mut self, seq: Seq, bindings: B) {
+        self.seqs.push(seq);
+        self.bindings.push(bindings);
+    }
+}
+
+impl<B> FromIterator<(Seq, B)> for Chosen<B> {
+    fn from_iter<I: IntoIterator<Item = (Seq, B)>>(items: I) -> Self {
+        let mut chosen = Chosen::with_capacity(2);
+        for (seq, bindings) in items {
+            chosen.push(seq, bindings);
+        }
+        chosen
+    }
+}
 
 /// A channel's contents, for inspection: the channel, its data and the
 /// continuations waiting on it.
@@ -434,10 +462,9 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
                     continue;
                 };
                 if continuation.channels.len() == 1 {
-                    return Ok(Some((
-                        *cont_seq,
-                        smallvec::smallvec![(datum.seq, bindings)],
-                    )));
+                    let mut chosen = Chosen::with_capacity(1);
+                    chosen.push(datum.seq, bindings);
+                    return Ok(Some((*cont_seq, chosen)));
                 }
                 let mut chosen: Vec<Option<(Seq, M::Bindings)>> =
                     (0..continuation.channels.len()).map(|_| None).collect();
@@ -545,7 +572,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             let bindings = matcher
                 .match_data(&continuation.patterns[bind], &datum.values)?
                 .ok_or_else(|| mismatch(&format!("datum {data_seq} does not match")))?;
-            chosen.push((*data_seq, bindings));
+            chosen.push(*data_seq, bindings);
         }
         self.log.consume_expected();
         let incoming_continuation = incoming_continuation.filter(|c| c.seq == cont_seq);
@@ -566,8 +593,9 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         // The channel list is needed only to reach stored data and to
         // unregister a linear stored continuation; it is cloned only then.
         let takes_stored_data = chosen
+            .seqs
             .iter()
-            .any(|(seq, _)| incoming.is_none_or(|d| d.seq != *seq));
+            .any(|seq| incoming.is_none_or(|d| d.seq != *seq));
         let (payload, persistent, peek, storage, channels) = {
             let continuation = incoming_continuation
                 .or_else(|| self.continuations.get(&cont_seq))
@@ -586,9 +614,9 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
             )
         };
         self.comms += 1;
-        self.log.comm(cont_seq, chosen.iter().map(|(seq, _)| *seq));
+        self.log.comm(cont_seq, chosen.seqs.iter().copied());
         let mut refund = 0;
-        for (bind, (data_seq, _)) in chosen.iter().enumerate() {
+        for (bind, data_seq) in chosen.seqs.iter().enumerate() {
             if let Some(datum) = incoming.filter(|d| d.seq == *data_seq) {
                 if !datum.persistent && !peek {
                     refund += datum.storage;
@@ -622,7 +650,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let rand = self.comm_root.indexed(self.comms);
         Comm {
             payload,
-            bindings: chosen.into_iter().map(|(_, b)| b).collect(),
+            bindings: chosen.bindings,
             rand,
             refund,
             peek,

@@ -215,32 +215,34 @@ impl WasmTaskState {
     /// shrinks back (a body left), so an environment of the length last
     /// written is the one the slots hold, and nothing is written.
     fn write_env_slots(&mut self, memory: &mut [u8], offset: usize) {
-        let len = self.env.len();
+        const SLOTS: usize = abi::ENV_SLOTS as usize;
         let Some(slots) = offset
-            .checked_add(abi::ENV_SLOTS as usize * 8)
+            .checked_add(SLOTS * 8)
             .and_then(|end| memory.get_mut(offset..end))
+            .and_then(|slots| <&mut [u8; SLOTS * 8]>::try_from(slots).ok())
         else {
             return;
         };
-        let bound = len.min(abi::ENV_SLOTS as usize);
-        for index in 0..self.slots_bound.max(bound) {
-            let rvalue = if index < bound {
-                let position = len - 1 - index;
-                let small = match self.env.at(position) {
-                    Some(Value::Nil) => Some(abi::NIL),
-                    Some(Value::Bool(false)) => Some(abi::FALSE),
-                    Some(Value::Bool(true)) => Some(abi::TRUE),
-                    Some(Value::Int(i)) => abi::small_int(*i),
-                    _ => None,
-                };
-                let not_bundle = !matches!(self.env.at(position), Some(Value::Proc(_)));
-                small
-                    .or_else(|| abi::env_handle(position, not_bundle))
-                    .unwrap_or(abi::ENV_SLOT_UNBOUND)
-            } else {
-                abi::ENV_SLOT_UNBOUND
+        let values = self.env.values();
+        let len = values.len();
+        let bound = len.min(SLOTS);
+        // Slot k holds De Bruijn index k: the values from the newest back.
+        for (index, value) in values.iter().rev().take(bound).enumerate() {
+            let position = len - 1 - index;
+            let rvalue = match value {
+                Value::Nil => abi::NIL,
+                Value::Bool(false) => abi::FALSE,
+                Value::Bool(true) => abi::TRUE,
+                Value::Int(i) => abi::small_int(*i)
+                    .or_else(|| abi::env_handle(position, true))
+                    .unwrap_or(abi::ENV_SLOT_UNBOUND),
+                Value::Proc(_) => abi::env_handle(position, false).unwrap_or(abi::ENV_SLOT_UNBOUND),
+                _ => abi::env_handle(position, true).unwrap_or(abi::ENV_SLOT_UNBOUND),
             };
             slots[index * 8..index * 8 + 8].copy_from_slice(&rvalue.to_le_bytes());
+        }
+        for index in bound..self.slots_bound.min(SLOTS) {
+            slots[index * 8..index * 8 + 8].copy_from_slice(&abi::ENV_SLOT_UNBOUND.to_le_bytes());
         }
         self.slots_bound = bound;
         self.slots_len = Some(len);
