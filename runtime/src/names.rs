@@ -21,7 +21,19 @@ pub const COLLAPSE_WEIGHT: u32 = 32;
 
 /// The state of the name generator of one process.
 #[derive(Clone, Debug)]
-pub struct Rand(Arc<Node>);
+pub struct Rand(Repr);
+
+#[derive(Clone, Debug)]
+enum Repr {
+    /// A built state.
+    Node(Arc<Node>),
+    /// `base` indexed by the number, not built yet: the state of a COMM's
+    /// body costs no allocation until the body splits it (most never
+    /// create a name). Only used while the indexed state would weigh at
+    /// most [`COLLAPSE_WEIGHT`], so building it never folds it, and its
+    /// names are the built state's.
+    Indexed(Arc<Node>, u64),
+}
 
 #[derive(Debug)]
 struct Node {
@@ -47,14 +59,14 @@ impl Rand {
     }
 
     fn digest(bytes: [u8; 64]) -> Rand {
-        Rand(Arc::new(Node {
+        Rand(Repr::Node(Arc::new(Node {
             kind: Kind::Digest(bytes),
             weight: 0,
-        }))
+        })))
     }
 
     fn node(kind: Kind, weight: u32) -> Rand {
-        let rand = Rand(Arc::new(Node { kind, weight }));
+        let rand = Rand(Repr::Node(Arc::new(Node { kind, weight })));
         if weight > COLLAPSE_WEIGHT {
             Rand::digest(rand.fold())
         } else {
@@ -62,15 +74,29 @@ impl Rand {
         }
     }
 
+    /// Unhashed nodes in this state's tree.
+    fn weight(&self) -> u32 {
+        match &self.0 {
+            Repr::Node(node) => node.weight,
+            Repr::Indexed(base, _) => base.weight + 1,
+        }
+    }
+
     /// The state of branch `index` of this state.
     pub fn split(&self, index: u32) -> Rand {
-        Rand::node(Kind::Split(self.clone(), index), self.0.weight + 1)
+        Rand::node(Kind::Split(self.clone(), index), self.weight() + 1)
     }
 
     /// The state numbered `index` under this one: the state of the body
     /// released by COMM number `index` of a deploy whose root this is.
     pub fn indexed(&self, index: u64) -> Rand {
-        Rand::node(Kind::Indexed(self.clone(), index), self.0.weight + 1)
+        let weight = self.weight() + 1;
+        match &self.0 {
+            Repr::Node(base) if weight <= COLLAPSE_WEIGHT => {
+                Rand(Repr::Indexed(Arc::clone(base), index))
+            }
+            _ => Rand::node(Kind::Indexed(self.clone(), index), weight),
+        }
     }
 
     /// The `index`-th name derived from this state (32 bytes).
@@ -111,7 +137,9 @@ impl Rand {
 
     /// The Blake2b-512 digest of this state's tree.
     fn fold(&self) -> [u8; 64] {
-        if let Kind::Digest(bytes) = &self.0.kind {
+        if let Repr::Node(node) = &self.0
+            && let Kind::Digest(bytes) = &node.kind
+        {
             return *bytes;
         }
         let mut hasher = Blake2b512::new();
@@ -120,7 +148,16 @@ impl Rand {
     }
 
     fn feed(&self, hasher: &mut Blake2b512) {
-        match &self.0.kind {
+        match &self.0 {
+            Repr::Node(node) => node.feed(hasher),
+            Repr::Indexed(base, index) => Node::feed_indexed(base, *index, hasher),
+        }
+    }
+}
+
+impl Node {
+    fn feed(&self, hasher: &mut Blake2b512) {
+        match &self.kind {
             Kind::Digest(bytes) => {
                 hasher.update([0u8]);
                 hasher.update(bytes);
@@ -136,6 +173,13 @@ impl Rand {
                 parent.feed(hasher);
             }
         }
+    }
+
+    /// What a node `Indexed(base, index)` feeds.
+    fn feed_indexed(base: &Node, index: u64, hasher: &mut Blake2b512) {
+        hasher.update([3u8]);
+        hasher.update(index.to_le_bytes());
+        base.feed(hasher);
     }
 }
 
@@ -179,6 +223,30 @@ mod tests {
         assert_ne!(first.name(0), second.name(0));
     }
 
+    /// `rand.indexed(index)` built at once, as a node.
+    fn built_indexed(rand: &Rand, index: u64) -> Rand {
+        Rand::node(Kind::Indexed(rand.clone(), index), rand.weight() + 1)
+    }
+
+    #[test]
+    fn an_indexed_state_not_yet_built_has_the_names_of_the_built_one() {
+        let root = Rand::from_seed(b"seed");
+        let mut deep = root.clone();
+        for i in 0..40 {
+            deep = deep.split(i % 2);
+        }
+        for base in [root.clone(), root.split(4), deep] {
+            for index in [0, 1, 99_999] {
+                let lazy = base.indexed(index);
+                let built = built_indexed(&base, index);
+                assert_eq!(lazy.names(3), built.names(3));
+                assert_eq!(lazy.split(2).names(2), built.split(2).names(2));
+                assert_eq!(lazy.indexed(5).name(0), built.indexed(5).name(0));
+                assert_eq!(lazy.weight(), built.weight());
+            }
+        }
+    }
+
     #[test]
     fn long_chains_collapse_and_stay_deterministic() {
         let mut a = Rand::from_seed(b"seed");
@@ -186,7 +254,7 @@ mod tests {
         for i in 0..10_000 {
             a = a.split(i % 3).indexed(u64::from(i));
             b = b.split(i % 3).indexed(u64::from(i));
-            assert!(a.0.weight <= COLLAPSE_WEIGHT);
+            assert!(a.weight() <= COLLAPSE_WEIGHT);
         }
         assert_eq!(a.name(7), b.name(7));
     }
