@@ -20,6 +20,7 @@ use super::{Access, Continuation, Eval, Task, unlocated};
 use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;
 use crate::ops::{self, BinaryOp};
+use crate::tuplespace::Values;
 use crate::value::{ProcValue, Value};
 
 /// Stack space to keep free before recursing into an expression.
@@ -100,7 +101,7 @@ impl Machine {
     fn eval_send_inner(&mut self, env: &Env, send: &Send) -> Eval<()> {
         self.charge(self.costs.send)?;
         let channel = self.eval_channel(send.chan.as_ref(), env, Access::Write)?;
-        let mut data = Vec::with_capacity(send.data.len());
+        let mut data = Values::with_capacity(send.data.len());
         for datum in &send.data {
             data.push(self.eval_value(datum, env)?);
         }

@@ -21,7 +21,7 @@ use crate::error::{LocatedError, RuntimeError};
 use crate::names::Rand;
 use crate::native::{NativeCall, NativeProcess, Powerbox};
 use crate::phlo::{CostTable, PhloMeter};
-use crate::tuplespace::{Comm, EventLog, Tuplespace};
+use crate::tuplespace::{Comm, EventLog, Tuplespace, Values};
 use crate::value::Value;
 use crate::wasm::host::{WasmTask, WasmTaskState};
 
@@ -187,9 +187,10 @@ impl Machine {
     pub(crate) fn produce(
         &mut self,
         channel: Value,
-        data: Vec<Value>,
+        data: impl Into<Values>,
         persistent: bool,
     ) -> Eval<()> {
+        let data = data.into();
         let storage = channel.encoded_len() + data.iter().map(Value::encoded_len).sum::<u64>();
         self.charge(storage)?;
         let seq = self.space.next_seq();

@@ -48,11 +48,15 @@ pub trait Matcher<P> {
     ) -> Result<Option<Self::Bindings>, RuntimeError>;
 }
 
+/// The values of one send: inline up to two, so that the usual small send
+/// allocates nothing for them.
+pub type Values = SmallVec<[Value; 2]>;
+
 /// A datum waiting on a channel.
 #[derive(Clone, Debug)]
 pub struct Datum {
     /// The values sent.
-    pub values: Vec<Value>,
+    pub values: Values,
     /// Whether it stays after a COMM (`!!`).
     pub persistent: bool,
     /// Phlo charged for storing it, refunded when a COMM takes it.
@@ -232,11 +236,12 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
     pub fn produce<M: Matcher<P>>(
         &mut self,
         channel: Value,
-        values: Vec<Value>,
+        values: impl Into<Values>,
         persistent: bool,
         storage: u64,
         matcher: &mut M,
     ) -> Result<Option<Comm<K, M::Bindings>>, RuntimeError> {
+        let values = values.into();
         let seq = self.next_seq;
         self.next_seq += 1;
         self.log.produce(seq, &channel, persistent)?;

@@ -25,6 +25,7 @@ use crate::eval::{
 };
 use crate::names::Rand;
 use crate::ops::{self, BinaryOp};
+use crate::tuplespace::Values;
 use crate::value::Value;
 
 /// A body of a compiled module, queued to run.
@@ -504,7 +505,7 @@ fn single_pattern(
 
 /// The values in argument slots `0..n` of the running module (see
 /// [`abi::ARG_SLOTS`]).
-fn read_arg_slots(caller: &Host<'_>, n: i32) -> Result<Vec<Value>, RuntimeError> {
+fn read_arg_slots(caller: &Host<'_>, n: i32) -> Result<Values, RuntimeError> {
     let wasm = &caller.data().wasm;
     let bytes = usize::try_from(n)
         .ok()
@@ -517,7 +518,7 @@ fn read_arg_slots(caller: &Host<'_>, n: i32) -> Result<Vec<Value>, RuntimeError>
         .ok_or_else(|| {
             RuntimeError::Unsupported(format!("{n} values are not in argument slots"))
         })?;
-    let mut values = Vec::with_capacity(bytes.len() / 8);
+    let mut values = Values::with_capacity(bytes.len() / 8);
     for slot in bytes.chunks_exact(8) {
         let mut rvalue = [0u8; 8];
         rvalue.copy_from_slice(slot);
@@ -530,7 +531,7 @@ fn read_arg_slots(caller: &Host<'_>, n: i32) -> Result<Vec<Value>, RuntimeError>
 fn produce(
     machine: &mut Machine,
     channel: RValue,
-    data: Vec<Value>,
+    data: Values,
     persistent: i32,
 ) -> Result<(), RuntimeError> {
     machine.meter.charge(machine.costs.send)?;
@@ -552,14 +553,14 @@ fn consume(
     machine: &mut Machine,
     module: &Arc<LoadedModule>,
     id: i32,
-    sources: Vec<Value>,
+    sources: impl IntoIterator<Item = Value>,
     body: i32,
 ) -> Result<(), RuntimeError> {
     machine.meter.charge(machine.costs.receive)?;
     let desc = receive_desc(module, id)?;
     let env = machine.wasm.env.clone();
-    let mut channels = Vec::with_capacity(sources.len());
-    let mut patterns = Vec::with_capacity(sources.len());
+    let mut channels = Vec::with_capacity(desc.binds.len());
+    let mut patterns = Vec::with_capacity(desc.binds.len());
     let mut storage = 0;
     let shared = module.receive_patterns.get(id as usize);
     for (index, (bind, source)) in desc.binds.iter().zip(sources).enumerate() {
@@ -808,7 +809,7 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
         abi::IMPORT_PRODUCE,
         |mut caller: Host<'_>, channel: i64, n: i32, persistent: i32| {
             with_host(&mut caller, |machine, _| {
-                let data = machine.wasm.pop_args(n)?;
+                let data = Values::from_vec(machine.wasm.pop_args(n)?);
                 produce(machine, channel, data, persistent)
             })
         },
