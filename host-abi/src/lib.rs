@@ -10,7 +10,7 @@
 //! - [`par`]: the generated data model.
 //! - [`sort`]: the canonical form of Pars and their total order.
 //! - [`encode`]: protobuf serialization that copes with deep nesting.
-//! - [`print`]: the reference's pretty printer.
+//! - [`print`](mod@print): the reference's pretty printer.
 //! - [`source_map`]: from normalized terms back to source positions.
 //! - [`abi`]: the host imports, exports, value encoding and custom sections
 //!   of generated Wasm modules.

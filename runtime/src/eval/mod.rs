@@ -5,7 +5,7 @@
 //! ahead of time (reflection: `*x` of a received process) and as the oracle
 //! that compiled code is tested against.
 //!
-//! Execution is a FIFO queue of tasks, each a piece of code (a [`CodeRef`])
+//! Execution is a FIFO queue of tasks, each a piece of code (a `CodeRef`)
 //! with its environment and name generator state. A task evaluates the
 //! components of its Par in canonical order (sends, receives, news, exprs,
 //! matches); bodies that become runnable (after a COMM, a `new`, a matching

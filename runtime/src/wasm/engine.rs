@@ -1,5 +1,5 @@
 //! The Wasm engine: loads untrusted modules (validate, inject metering,
-//! compile with Cranelift, cache) and runs them against a [`Machine`].
+//! compile with Cranelift, cache) and runs them against a `Machine`.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
