@@ -212,8 +212,9 @@ fn all_imports_are_declared_and_a_hello_world_calls_produce_once() {
     let facts = inspect(&wasm);
     check_abi(&facts);
     assert_eq!(facts.imports.len(), IMPORTS.len());
-    // One value: in an argument slot.
-    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_SLOTS), Some(&1));
+    // One value: passed as a parameter.
+    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_VALUES), Some(&1));
+    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_SLOTS), None);
     assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE), None);
     assert_eq!(facts.calls.get(abi::IMPORT_ARG_PUSH), None);
     assert_eq!(facts.calls.get(abi::IMPORT_NEW_NAMES), Some(&1));
@@ -301,7 +302,7 @@ fn if_else_is_decided_inline_and_general_patterns_call_the_matcher() {
     assert_eq!(facts.calls.get(abi::IMPORT_MATCH_CASE), None);
     // Each branch is one component binding nothing: it runs inline.
     assert_eq!(facts.calls.get(abi::IMPORT_SPAWN), None);
-    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_SLOTS), Some(&2));
+    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_VALUES), Some(&2));
     let general = compile_module(&compile(
         r#"for (@c <- @"in") { match c { [a, b] => @"out"!(a) _ => Nil } }"#,
     ))
@@ -360,7 +361,7 @@ fn a_hundred_thousand_parallel_sends_compile_to_a_reasonable_module() {
     let elapsed = started.elapsed();
     let facts = inspect(&wasm);
     check_abi(&facts);
-    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_SLOTS), Some(&100_000));
+    assert_eq!(facts.calls.get(abi::IMPORT_PRODUCE_VALUES), Some(&100_000));
     // The wide body is split into functions of a few hundred components.
     assert!(facts.functions > 300, "{} functions", facts.functions);
     // Under a hundred bytes per send, everything included.

@@ -59,9 +59,10 @@
 //! # Argument slots
 //!
 //! After its environment slots, the same module reserves [`ARG_SLOTS`]
-//! 8-byte argument slots. A send with at most [`ARG_SLOTS`] values writes
-//! them into slots `0..n` (first value in slot 0) and calls
-//! [`IMPORT_PRODUCE_SLOTS`]; a receive with at most [`ARG_SLOTS`] binds
+//! 8-byte argument slots. A send of at most two values passes them as
+//! parameters of [`IMPORT_PRODUCE_VALUES`]; a send with at most
+//! [`ARG_SLOTS`] values writes them into slots `0..n` (first value in slot
+//! 0) and calls [`IMPORT_PRODUCE_SLOTS`]; a receive with at most [`ARG_SLOTS`] binds
 //! writes its channels there and calls [`IMPORT_CONSUME_SLOTS`]. Sends and
 //! receives are components, never parts of an expression, so nothing else
 //! writes the slots while they are being filled. Larger ones use the
@@ -386,6 +387,9 @@ imports! {
     /// `(channel, n, persistent)`: sends the values in argument slots
     /// `0..n` (see "Argument slots").
     IMPORT_PRODUCE_SLOTS = "produce_slots" (I64, I32, I32) -> ();
+    /// `(channel, a, b, n, persistent)`: sends the first `n` (at most 2) of
+    /// `a` and `b`.
+    IMPORT_PRODUCE_VALUES = "produce_values" (I64, I64, I64, I32, I32) -> ();
     /// `(receive, body)`: as [`IMPORT_CONSUME`], with the channels in the
     /// argument slots, one per bind.
     IMPORT_CONSUME_SLOTS = "consume_slots" (I32, I32) -> ();

@@ -186,3 +186,25 @@ fn sends_and_joins_at_and_past_the_argument_slots_agree() {
         assert_eq!(printed, expected, "{count} values");
     }
 }
+
+#[test]
+fn sends_of_none_to_three_values_agree() {
+    // Up to two values are passed as parameters (`produce_values`), three
+    // in the argument slots.
+    let run = run_both_engines(
+        r#"new out(`rho:io:stdout`), a, b, c, d in {
+             a!() | b!(1) | c!(1, "two") | d!(1, "two", [3]) |
+             for (<- a) { out!("none") } |
+             for (@x <- b) { out!(x) } |
+             for (@x, @y <- c) { out!([x, y]) } |
+             for (@x, @y, @z <- d) { out!([x, y, z]) }
+           }"#,
+        &RunConfig::default(),
+    );
+    let mut printed = lines(&run.stdout);
+    printed.sort_unstable();
+    assert_eq!(
+        printed,
+        ["\"none\"", "1", "[1, \"two\", [3]]", "[1, \"two\"]"]
+    );
+}

@@ -203,6 +203,22 @@ impl<'p> Codegen<'p> {
             }
             let count = count_i32(send.data.len(), "values in a send")?;
             let data_bytes = repeated(bytes, tag::SEND_DATA, send.data.len());
+            if send.data.len() <= 2 {
+                for (index, datum) in send.data.iter().enumerate() {
+                    codegen.emit_value(datum, data_bytes[index])?;
+                }
+                for _ in send.data.len()..2 {
+                    codegen.sink().i64_const(0);
+                }
+                codegen
+                    .sink()
+                    .i32_const(count)
+                    .i32_const(i32::from(send.persistent));
+                codegen.set_location();
+                let produce = codegen.imports.produce_values;
+                codegen.sink().call(produce);
+                return Ok(());
+            }
             let in_slots = send.data.len() <= abi::ARG_SLOTS as usize;
             codegen.emit_pushes(&send.data, |codegen, index, datum| {
                 if in_slots {

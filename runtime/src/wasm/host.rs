@@ -826,6 +826,19 @@ pub(crate) fn define_imports(linker: &mut Linker<Machine>) -> wasmtime::Result<(
     )?;
     linker.func_wrap(
         m,
+        abi::IMPORT_PRODUCE_VALUES,
+        |mut caller: Host<'_>, channel: i64, a: i64, b: i64, n: i32, persistent: i32| {
+            with_host(&mut caller, |machine, _| {
+                let mut data = Values::new();
+                for rvalue in [a, b].into_iter().take(n.clamp(0, 2) as usize) {
+                    data.push(machine.wasm.value(rvalue)?);
+                }
+                produce(machine, channel, data, persistent)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        m,
         abi::IMPORT_CONSUME,
         |mut caller: Host<'_>, id: i32, body: i32| {
             with_host(&mut caller, |machine, module| {
