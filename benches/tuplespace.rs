@@ -42,13 +42,7 @@ fn single_channel(c: &mut Criterion) {
             let mut space: Tuplespace<usize, u32> = Tuplespace::default();
             for i in 0..COMMS {
                 space
-                    .produce(
-                        ch.clone(),
-                        vec![Value::Int(i as i64)],
-                        false,
-                        0,
-                        &mut BindAll,
-                    )
+                    .produce(&ch, vec![Value::Int(i as i64)], false, 0, &mut BindAll)
                     .unwrap();
                 let (comm, _) = space
                     .consume(vec![ch.clone()], vec![1], 0, false, false, 0, &mut BindAll)
@@ -65,13 +59,7 @@ fn single_channel(c: &mut Criterion) {
                     .consume(vec![ch.clone()], vec![1], 0, false, false, 0, &mut BindAll)
                     .unwrap();
                 let comm = space
-                    .produce(
-                        ch.clone(),
-                        vec![Value::Int(i as i64)],
-                        false,
-                        0,
-                        &mut BindAll,
-                    )
+                    .produce(&ch, vec![Value::Int(i as i64)], false, 0, &mut BindAll)
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }
@@ -94,22 +82,10 @@ fn single_channel(c: &mut Criterion) {
                     )
                     .unwrap();
                 space
-                    .produce(
-                        ch.clone(),
-                        vec![Value::Int(i as i64)],
-                        false,
-                        0,
-                        &mut BindAll,
-                    )
+                    .produce(&ch, vec![Value::Int(i as i64)], false, 0, &mut BindAll)
                     .unwrap();
                 let comm = space
-                    .produce(
-                        other.clone(),
-                        vec![Value::Int(i as i64)],
-                        false,
-                        0,
-                        &mut BindAll,
-                    )
+                    .produce(&other, vec![Value::Int(i as i64)], false, 0, &mut BindAll)
                     .unwrap();
                 black_box(comm.expect("COMM"));
             }

@@ -200,7 +200,7 @@ impl Machine {
         };
         let comm = self
             .space
-            .produce(channel.clone(), data, persistent, storage, &mut matcher)
+            .produce(&channel, data, persistent, storage, &mut matcher)
             .map_err(unlocated)?;
         let Some(comm) = comm else {
             return Ok(());

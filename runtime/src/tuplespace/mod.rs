@@ -235,7 +235,7 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
     /// Errors of the matcher, and a replay mismatch.
     pub fn produce<M: Matcher<P>>(
         &mut self,
-        channel: Value,
+        channel: &Value,
         values: impl Into<Values>,
         persistent: bool,
         storage: u64,
@@ -244,14 +244,14 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         let values = values.into();
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.log.produce(seq, &channel, persistent)?;
+        self.log.produce(seq, channel, persistent)?;
         let datum = Datum {
             values,
             persistent,
             storage,
             seq,
         };
-        if let Some(comm) = self.fire_for_datum(&channel, &datum, matcher)? {
+        if let Some(comm) = self.fire_for_datum(channel, &datum, matcher)? {
             if persistent || comm.peek {
                 self.store_datum(channel, datum);
             }
@@ -377,8 +377,16 @@ impl<P: Clone, K: Clone> Tuplespace<P, K> {
         out
     }
 
-    fn store_datum(&mut self, channel: Value, datum: Datum) {
-        self.channels.entry(channel).or_default().data.push(datum);
+    /// Stores `datum` on `channel` (cloning the channel only for a channel
+    /// not seen before: a COMM never clones it).
+    fn store_datum(&mut self, channel: &Value, datum: Datum) {
+        match self.channels.get_mut(channel) {
+            Some(state) => state.data.push(datum),
+            None => {
+                let state = self.channels.entry(channel.clone()).or_default();
+                state.data.push(datum);
+            }
+        }
     }
 
     fn store_continuation(&mut self, continuation: WaitingContinuation<P, K>) {

@@ -28,7 +28,7 @@ fn chan(name: &str) -> Value {
 
 fn send(space: &mut Space, ch: &str, n: i64) -> Option<Comm<&'static str, Vec<Value>>> {
     space
-        .produce(chan(ch), vec![Value::Int(n)], false, 0, &mut IntMatcher)
+        .produce(&chan(ch), vec![Value::Int(n)], false, 0, &mut IntMatcher)
         .unwrap()
 }
 
@@ -140,7 +140,7 @@ fn persistent_data_stay_after_a_comm() {
     let mut space = Space::default();
     let seq = space.next_seq();
     space
-        .produce(chan("a"), vec![Value::Int(9)], true, 0, &mut IntMatcher)
+        .produce(&chan("a"), vec![Value::Int(9)], true, 0, &mut IntMatcher)
         .unwrap();
     for _ in 0..3 {
         let comm = receive(&mut space, &[("a", None)], "k", false, false).0;
@@ -229,7 +229,7 @@ fn replay(events: Vec<Event>) -> Result<Vec<u64>, RuntimeError> {
     let mut space = Space::new(EventLog::replaying(events));
     let mut order = Vec::new();
     let one = |s: &mut Space, n| {
-        s.produce(chan("a"), vec![Value::Int(n)], false, 0, &mut IntMatcher)
+        s.produce(&chan("a"), vec![Value::Int(n)], false, 0, &mut IntMatcher)
             .map(|_| ())
     };
     one(&mut space, 1)?;
