@@ -529,6 +529,37 @@ fn next_task_is_handed_the_meter_and_hands_back_the_next_one() {
 }
 
 #[test]
+fn next_task_reached_through_a_table_cannot_set_the_meter() {
+    // The module calls the (metered) import indirectly, with a type of its
+    // own that matches the metered one, passing a meter of its choosing.
+    // What the host hands back is left on the stack, not written to the
+    // meter: the meter only ever goes down by the module's own prices.
+    let wasm = metered(
+        r#"(module
+            (type $metered (func (param i64) (result i32 i64)))
+            (import "rho" "next_task" (func $next (result i32)))
+            (table 1 1 funcref)
+            (elem (i32.const 0) func $next)
+            (func (export "f") (result i64)
+                i64.const 1000000
+                i32.const 0
+                call_indirect (type $metered)
+                drop
+                drop
+                i64.const 0))"#,
+    );
+    let mut instance = instantiate(&wasm);
+    let gas = 1_000;
+    assert_eq!(
+        instance.call_metered(gas, "f", &[]),
+        Outcome::Returned(vec![0])
+    );
+    assert_eq!(instance.store.data().gas_seen, [1_000_000]);
+    let spent = gas - instance.gas();
+    assert!(spent > 0 && spent < 100, "spent {spent}");
+}
+
+#[test]
 fn a_host_import_is_not_called_without_phlo() {
     let wasm = metered(
         r#"(module

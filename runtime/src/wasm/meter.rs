@@ -64,7 +64,11 @@
 //! same import slot (so no function index changes) with an appended type
 //! `(i64) -> (i32, i64)`. Each `call` of it becomes `global.get rho_gas;
 //! call; global.set rho_gas`: the host is handed the meter and hands back
-//! the meter of the next body.
+//! the meter of the next body. A module that reaches the import through a
+//! table (`call_indirect`) passes whatever it likes, but gains nothing: the
+//! host only charges from the figure it is given (a lower one costs the
+//! module phlo, a higher one is refused), and the result of such a call is
+//! not written to `rho_gas`.
 //!
 //! # How the host reads the outcome
 //!
