@@ -203,58 +203,59 @@ impl<'p> Codegen<'p> {
             }
             let count = count_i32(send.data.len(), "values in a send")?;
             let data_bytes = repeated(bytes, tag::SEND_DATA, send.data.len());
-            if send.data.len() <= 2 {
+            let produce = if send.data.len() <= 2 {
                 for (index, datum) in send.data.iter().enumerate() {
                     codegen.emit_value(datum, data_bytes[index])?;
                 }
                 for _ in send.data.len()..2 {
                     codegen.sink().i64_const(0);
                 }
-                codegen
-                    .sink()
-                    .i32_const(count)
-                    .i32_const(i32::from(send.persistent));
-                codegen.set_location();
-                let produce = codegen.imports.produce_values;
-                codegen.sink().call(produce);
-                return Ok(());
-            }
-            let in_slots = send.data.len() <= abi::ARG_SLOTS as usize;
-            codegen.emit_pushes(&send.data, |codegen, index, datum| {
+                codegen.imports.produce_values
+            } else {
+                let in_slots = send.data.len() <= abi::ARG_SLOTS as usize;
+                codegen.emit_pushes(&send.data, |codegen, index, datum| {
+                    codegen.emit_arg(index, in_slots, |codegen| {
+                        codegen.emit_value(datum, data_bytes[index])
+                    })
+                })?;
                 if in_slots {
-                    codegen.sink().i32_const(0);
-                    codegen.emit_value(datum, data_bytes[index])?;
-                    codegen.store_arg_slot(index);
+                    codegen.imports.produce_slots
                 } else {
-                    codegen.emit_value(datum, data_bytes[index])?;
-                    let arg_push = codegen.imports.arg_push;
-                    codegen.sink().call(arg_push);
+                    codegen.imports.produce
                 }
-                Ok(())
-            })?;
+            };
             codegen
                 .sink()
                 .i32_const(count)
                 .i32_const(i32::from(send.persistent));
             codegen.set_location();
-            let produce = if in_slots {
-                codegen.imports.produce_slots
-            } else {
-                codegen.imports.produce
-            };
             codegen.sink().call(produce);
             Ok(())
         })
     }
 
-    /// With the address 0 and a value on the stack: stores the value into
-    /// argument slot `index` (see [`abi::ARG_SLOTS`]).
-    fn store_arg_slot(&mut self, index: usize) {
+    /// Passes value `index` of a send or receive, which `emit` leaves on
+    /// the stack: into argument slot `index` when `in_slots` (see
+    /// [`abi::ARG_SLOTS`]), else onto the host's argument stack.
+    fn emit_arg(
+        &mut self,
+        index: usize,
+        in_slots: bool,
+        emit: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        if !in_slots {
+            emit(self)?;
+            self.arg_push();
+            return Ok(());
+        }
+        self.sink().i32_const(0);
+        emit(self)?;
         self.sink().i64_store(MemArg {
             offset: u64::from(ARG_SLOTS_OFFSET) + 8 * index as u64,
             align: 3,
             memory_index: 0,
         });
+        Ok(())
     }
 
     /// With a channel on the stack: `check_channel` for access `write`
@@ -299,20 +300,13 @@ impl<'p> Codegen<'p> {
             let in_slots = binds.len() <= abi::ARG_SLOTS as usize;
             codegen.emit_pushes(binds, |codegen, index, bind| {
                 let source = single(bind_bytes[index], tag::BIND_SOURCE);
-                if in_slots {
-                    codegen.sink().i32_const(0);
-                }
-                codegen.emit_opt_value(bind.source.as_ref(), source)?;
-                if check_first[index] {
-                    codegen.emit_check_channel(0);
-                }
-                if in_slots {
-                    codegen.store_arg_slot(index);
-                } else {
-                    let arg_push = codegen.imports.arg_push;
-                    codegen.sink().call(arg_push);
-                }
-                Ok(())
+                codegen.emit_arg(index, in_slots, |codegen| {
+                    codegen.emit_opt_value(bind.source.as_ref(), source)?;
+                    if check_first[index] {
+                        codegen.emit_check_channel(0);
+                    }
+                    Ok(())
+                })
             })?;
             let mut desc = ReceiveDesc {
                 binds: Vec::with_capacity(binds.len()),

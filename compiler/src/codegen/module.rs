@@ -11,8 +11,7 @@
 //!   3 `rho_location`, 4 `rho_env_ptr`;
 //! - memory 0, exported as `memory`, holds the environment slots at offset
 //!   [`ENV_SLOTS_OFFSET`], the argument slots after them, and then the
-//!   pool, at [`POOL_OFFSET`]. Its
-//!   size is fixed (minimum = maximum).
+//!   pool, at [`POOL_OFFSET`]. Its size is fixed (minimum = maximum).
 
 use rho_host_abi::abi::{
     ABI_VERSION, ARG_SLOTS, AbiStamp, ENV_SLOTS, EXPORT_COMPONENT, EXPORT_DRIVE, EXPORT_ENV_PTR,

@@ -22,10 +22,9 @@ use super::analysis::non_expr_count;
 use super::locations::Located;
 use super::wire::{Bytes, expr_instance, repeated, single, tag};
 use super::{
-    Codegen, CodegenError, ENV_SLOTS_OFFSET, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, Result, count_i32,
+    Codegen, CodegenError, ENV_SLOTS_OFFSET, LOCAL_LHS, LOCAL_RESULT, LOCAL_RHS, RED_ZONE, Result,
+    STACK_SEGMENT, count_i32,
 };
-
-use super::{RED_ZONE, STACK_SEGMENT};
 
 /// How a binary operator is generated.
 #[derive(Clone, Copy)]
@@ -121,7 +120,8 @@ impl<'p> Codegen<'p> {
         }
     }
 
-    fn arg_push(&mut self) {
+    /// Pushes the value on the stack onto the host's argument stack.
+    pub(super) fn arg_push(&mut self) {
         let arg_push = self.imports.arg_push;
         self.sink().call(arg_push);
     }

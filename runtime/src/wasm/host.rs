@@ -230,16 +230,10 @@ impl WasmTaskState {
         // Slot k holds De Bruijn index k: the values from the newest back.
         for (index, value) in values.iter().rev().take(bound).enumerate() {
             let position = len - 1 - index;
-            let rvalue = match value {
-                Value::Nil => abi::NIL,
-                Value::Bool(false) => abi::FALSE,
-                Value::Bool(true) => abi::TRUE,
-                Value::Int(i) => abi::small_int(*i)
-                    .or_else(|| abi::env_handle(position, true))
-                    .unwrap_or(abi::ENV_SLOT_UNBOUND),
-                Value::Proc(_) => abi::env_handle(position, false).unwrap_or(abi::ENV_SLOT_UNBOUND),
-                _ => abi::env_handle(position, true).unwrap_or(abi::ENV_SLOT_UNBOUND),
-            };
+            let not_bundle = !matches!(value, Value::Proc(_));
+            let rvalue = immediate(value)
+                .or_else(|| abi::env_handle(position, not_bundle))
+                .unwrap_or(abi::ENV_SLOT_UNBOUND);
             slots[index * 8..index * 8 + 8].copy_from_slice(&rvalue.to_le_bytes());
         }
         for index in bound..self.slots_bound.min(SLOTS) {
@@ -291,13 +285,7 @@ impl WasmTaskState {
     }
 
     fn rvalue_of(&mut self, value: Value) -> RValue {
-        match value {
-            Value::Nil => abi::NIL,
-            Value::Bool(false) => abi::FALSE,
-            Value::Bool(true) => abi::TRUE,
-            Value::Int(i) => abi::small_int(i).unwrap_or_else(|| self.push_handle(Value::Int(i))),
-            other => self.push_handle(other),
-        }
+        immediate(&value).unwrap_or_else(|| self.push_handle(value))
     }
 
     fn push_handle(&mut self, value: Value) -> RValue {
@@ -325,6 +313,18 @@ impl WasmTaskState {
                 RuntimeError::Unsupported(format!("{count} arguments were not pushed"))
             })?;
         Ok(self.args.split_off(self.args.len() - count))
+    }
+}
+
+/// The `RValue` that stands for `value` itself (`Nil`, a Bool or a small
+/// Int), if it has one; other values are passed as handles.
+fn immediate(value: &Value) -> Option<RValue> {
+    match value {
+        Value::Nil => Some(abi::NIL),
+        Value::Bool(false) => Some(abi::FALSE),
+        Value::Bool(true) => Some(abi::TRUE),
+        Value::Int(i) => abi::small_int(*i),
+        _ => None,
     }
 }
 
