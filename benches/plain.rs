@@ -13,34 +13,24 @@
 use rho_host_abi::abi::{self, ABI_VERSION, AbiStamp, EXPORT_GAS, SECTION_ABI};
 use rho_runtime::phlo::COST_TABLE_VERSION;
 use rho_runtime::wasm::DEFAULT_MAX_CALL_DEPTH;
+use rho_runtime::wasm::engine::deterministic_config;
 use rho_runtime::wasm::meter::{EXPORT_DEPTH, METERED_NEXT_TASK, WasmCosts, instrument};
 use rho_runtime::wasm::validate::{ModuleLimits, validate};
-use wasmtime::{
-    Config, Engine, FuncType, Instance, Linker, Module, OptLevel, Store, TypedFunc, Val, ValType,
-};
+use wasmtime::{Engine, FuncType, Instance, Linker, Module, Store, TypedFunc, Val, ValType};
 
 /// The gas a metered instance starts with: far more than any benchmark
 /// spends (a billion iterations of a thousand instructions), so the meter
 /// never runs out and is never refilled while timing.
 const GAS: i64 = 1 << 60;
 
-/// wasmtime configured as the runtime's engine configures it (Cranelift at
-/// `speed`, NaN canonicalization, no SIMD, a 1 MiB Wasm stack).
+/// wasmtime configured exactly as the runtime's engine configures it
+/// ([`deterministic_config`]).
 ///
 /// # Panics
 ///
 /// If wasmtime cannot be configured on this machine.
 pub fn engine() -> Engine {
-    let mut config = Config::new();
-    config
-        .cranelift_opt_level(OptLevel::Speed)
-        .cranelift_nan_canonicalization(true)
-        .wasm_simd(false)
-        .wasm_relaxed_simd(false)
-        .wasm_multi_memory(false)
-        .wasm_memory64(false)
-        .consume_fuel(false)
-        .max_wasm_stack(rho_runtime::wasm::engine::WASM_STACK_BYTES);
+    let config = deterministic_config();
     Engine::new(&config).expect("wasmtime is available")
 }
 

@@ -41,7 +41,7 @@ pub(crate) const MAX_MEMORY_BYTES: usize = 64 << 20;
 /// and [foreign](super::foreign) modules alike): Cranelift with NaN
 /// canonicalization, no SIMD, multiple or 64-bit memories, no fuel (the
 /// metering is injected), and a fixed Wasm stack.
-pub(crate) fn deterministic_config() -> Config {
+pub fn deterministic_config() -> Config {
     let mut config = Config::new();
     config
         .cranelift_opt_level(OptLevel::Speed)
