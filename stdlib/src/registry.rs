@@ -31,7 +31,7 @@ use std::cmp::Ordering;
 
 use rho_runtime::native::builtin::fixed_channel;
 use rho_runtime::native::{FnProcess, NativeCall, Powerbox, bad_arguments};
-use rho_runtime::ops::cmp_utf16;
+use rho_runtime::ops::ordering;
 use rho_runtime::{RuntimeError, Value};
 
 pub use self::uri::{blake2b256, build_uri, uri_for_key};
@@ -198,29 +198,7 @@ fn pair_first(value: &Value) -> Option<&Value> {
 
 /// `nonce > old`, as Rholang's `>` decides it.
 fn is_greater(nonce: &Value, old: &Value) -> Result<bool, RuntimeError> {
-    let ordering = match (nonce, old) {
-        (Value::Int(a), Value::Int(b)) => a.cmp(b),
-        (Value::BigInt(a), Value::BigInt(b)) => a.cmp(b),
-        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
-        (Value::Str(a), Value::Str(b)) => cmp_utf16(a, b),
-        _ => {
-            return Err(RuntimeError::UnexpectedCompare {
-                left: describe(nonce),
-                right: describe(old),
-            });
-        }
-    };
-    Ok(ordering == Ordering::Greater)
-}
-
-/// A value for an error message: printed if small, its type otherwise.
-fn describe(value: &Value) -> String {
-    const MAX_PRINTED_LEN: u64 = 256;
-    if value.encoded_len() <= MAX_PRINTED_LEN {
-        value.print()
-    } else {
-        format!("<{}>", value.type_name())
-    }
+    Ok(ordering(nonce, old)? == Ordering::Greater)
 }
 
 /// `value.toByteArray()`: the protobuf encoding of the value as a Par.

@@ -49,27 +49,33 @@ pub(super) fn relational(
         return Ok(Value::Bool(relation.holds(a.cmp(b))));
     }
     let (left, right) = (single_expr(left)?, single_expr(right)?);
-    let ordering = match (left, right) {
-        (Value::Bool(a), Value::Bool(b)) => {
-            meter.charge(costs.comparison)?;
-            a.cmp(b)
-        }
-        (Value::BigInt(a), Value::BigInt(b)) => {
-            meter.charge(big_size(a).min(big_size(b)))?;
-            a.cmp(b)
-        }
-        (Value::Str(a), Value::Str(b)) => {
-            meter.charge(costs.comparison)?;
-            cmp_utf16(a, b)
-        }
-        _ => {
-            return Err(RuntimeError::UnexpectedCompare {
-                left: describe(left),
-                right: describe(right),
-            });
-        }
-    };
+    let ordering = ordering(left, right)?;
+    meter.charge(match (left, right) {
+        (Value::BigInt(a), Value::BigInt(b)) => big_size(a).min(big_size(b)),
+        _ => costs.comparison,
+    })?;
     Ok(Value::Bool(relation.holds(ordering)))
+}
+
+/// How `left` compares with `right` under `<` and its kin: two Ints, two
+/// Bools, two BigInts or two strings; anything else is the reference's
+/// "Unexpected compare" error. Nothing is charged.
+///
+/// # Errors
+///
+/// [`RuntimeError::UnexpectedCompare`] for operands of other or different
+/// types.
+pub fn ordering(left: &Value, right: &Value) -> Result<Ordering, RuntimeError> {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => Ok(a.cmp(b)),
+        (Value::Bool(a), Value::Bool(b)) => Ok(a.cmp(b)),
+        (Value::BigInt(a), Value::BigInt(b)) => Ok(a.cmp(b)),
+        (Value::Str(a), Value::Str(b)) => Ok(cmp_utf16(a, b)),
+        _ => Err(RuntimeError::UnexpectedCompare {
+            left: describe(left),
+            right: describe(right),
+        }),
+    }
 }
 
 /// `left == right` (or `!=` when `negated`): structural equality, charged

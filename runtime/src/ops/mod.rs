@@ -21,6 +21,7 @@ mod methods;
 mod operand;
 mod strings;
 
+pub use compare::ordering;
 pub use methods::{METHOD_NAMES, call_method};
 pub use strings::cmp_utf16;
 
