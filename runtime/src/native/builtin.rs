@@ -22,34 +22,23 @@ pub fn fixed_channel(id: u8) -> Value {
 
 /// Binds the printing and hashing processes.
 pub fn install(powerbox: &mut Powerbox) {
-    powerbox.bind_process_at(
-        "rho:io:stdout",
-        fixed_channel(0),
-        FnProcess::shared("rho:io:stdout", &[1], |call, args| {
-            print(call, args, Stream::Stdout, false)
-        }),
-    );
-    powerbox.bind_process_at(
-        "rho:io:stdoutAck",
-        fixed_channel(1),
-        FnProcess::shared("rho:io:stdoutAck", &[2], |call, args| {
-            print(call, args, Stream::Stdout, true)
-        }),
-    );
-    powerbox.bind_process_at(
-        "rho:io:stderr",
-        fixed_channel(2),
-        FnProcess::shared("rho:io:stderr", &[1], |call, args| {
-            print(call, args, Stream::Stderr, false)
-        }),
-    );
-    powerbox.bind_process_at(
-        "rho:io:stderrAck",
-        fixed_channel(3),
-        FnProcess::shared("rho:io:stderrAck", &[2], |call, args| {
-            print(call, args, Stream::Stderr, true)
-        }),
-    );
+    let printers = [
+        ("rho:io:stdout", 0, Stream::Stdout, false),
+        ("rho:io:stdoutAck", 1, Stream::Stdout, true),
+        ("rho:io:stderr", 2, Stream::Stderr, false),
+        ("rho:io:stderrAck", 3, Stream::Stderr, true),
+    ];
+    for (uri, id, stream, ack) in printers {
+        // The acknowledging printers take the channel to acknowledge on.
+        let arities: &[usize] = if ack { &[2] } else { &[1] };
+        powerbox.bind_process_at(
+            uri,
+            fixed_channel(id),
+            FnProcess::shared(uri, arities, move |call, args| {
+                print(call, args, stream, ack)
+            }),
+        );
+    }
     hash_process(powerbox, "rho:crypto:sha256Hash", 5, |data| {
         Sha256::digest(data).to_vec()
     });
